@@ -1,0 +1,6 @@
+//! Integration tests of the Filecoin VM through its real executor and built-in actors.
+
+mod harness;
+mod sends;
+mod settlement;
+mod state;
