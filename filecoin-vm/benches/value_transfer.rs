@@ -54,23 +54,28 @@ fn executor() -> (Executor<Arc<MemoryBlockstore>>, Address, Address) {
     (exec, alice, bob)
 }
 
+/// A 1 attoFIL transfer with method 0 (no code runs at the recipient).
+fn transfer(from: Address, to: Address, sequence: u64) -> Message {
+    Message {
+        version: 0,
+        from,
+        to,
+        sequence,
+        value: TokenAmount::from_atto(1),
+        method_num: 0,
+        params: Default::default(),
+        gas_limit: 10_000_000,
+        gas_fee_cap: TokenAmount::from_atto(200),
+        gas_premium: TokenAmount::from_atto(10),
+    }
+}
+
 fn value_transfer(c: &mut Criterion) {
     let (mut exec, alice, bob) = executor();
     let mut nonce = 0;
     c.bench_function("apply value transfer (method 0)", |b| {
         b.iter(|| {
-            let msg = Message {
-                version: 0,
-                from: alice,
-                to: bob,
-                sequence: nonce,
-                value: TokenAmount::from_atto(1),
-                method_num: 0,
-                params: Default::default(),
-                gas_limit: 10_000_000,
-                gas_fee_cap: TokenAmount::from_atto(200),
-                gas_premium: TokenAmount::from_atto(10),
-            };
+            let msg = transfer(alice, bob, nonce);
             nonce += 1;
             let ret = exec
                 .apply_message(black_box(&msg), ApplyKind::Explicit { chain_len: 150 })
