@@ -87,18 +87,7 @@ fn value_transfer(c: &mut Criterion) {
     c.bench_function("flush state root after 1000 transfers", |b| {
         b.iter(|| {
             for _ in 0..1000 {
-                let msg = Message {
-                    version: 0,
-                    from: alice,
-                    to: bob,
-                    sequence: nonce,
-                    value: TokenAmount::from_atto(1),
-                    method_num: 0,
-                    params: Default::default(),
-                    gas_limit: 10_000_000,
-                    gas_fee_cap: TokenAmount::from_atto(200),
-                    gas_premium: TokenAmount::from_atto(10),
-                };
+                let msg = transfer(alice, bob, nonce);
                 nonce += 1;
                 exec.apply_message(&msg, ApplyKind::Explicit { chain_len: 150 }).unwrap();
             }
