@@ -1,0 +1,7 @@
+//! The EVM actor and the EAM through the real Filecoin VM.
+
+mod harness;
+mod lifecycle;
+mod raw;
+mod semantics;
+mod token;
