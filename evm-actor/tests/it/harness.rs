@@ -112,6 +112,41 @@ impl Vm {
             .map_or_else(TokenAmount::default, |a| a.balance)
     }
 
+    /// Applies an explicit message and returns its `ApplyRet`.
+    pub(crate) fn send_raw(
+        &mut self,
+        from: &Address,
+        to: FilAddress,
+        method: MethodNum,
+        params: RawBytes,
+        value: u128,
+    ) -> ApplyRet {
+        self.send(from, to, method, params, value).ret
+    }
+
+    /// Applies an implicit message (no fees, any sender), as the node does for queries.
+    pub(crate) fn send_implicit(
+        &mut self,
+        from: FilAddress,
+        to: FilAddress,
+        method: MethodNum,
+        params: RawBytes,
+    ) -> ApplyRet {
+        let msg = Message {
+            version: 0,
+            from,
+            to,
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: method,
+            params,
+            gas_limit: 5_000_000_000,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
+        self.exec.apply_message(&msg, ApplyKind::Implicit).unwrap()
+    }
+
     fn send(
         &mut self,
         from: &Address,
@@ -183,4 +218,9 @@ impl Vm {
             value,
         )
     }
+}
+
+/// Runs `f` on a thread with room for a 1024-deep call stack of EVM frames.
+pub(crate) fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new().stack_size(1 << 30).spawn(f).unwrap().join().unwrap()
 }

@@ -2,6 +2,7 @@
 
 mod harness;
 mod lifecycle;
+mod precompiles;
 mod raw;
 mod semantics;
 mod token;
