@@ -1,5 +1,6 @@
 //! The EVM actor and the EAM through the real Filecoin VM.
 
+mod deploy;
 mod harness;
 mod lifecycle;
 mod precompiles;
