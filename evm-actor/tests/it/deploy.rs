@@ -1,7 +1,7 @@
 //! Deployment paths of the EAM, reentrancy, MCOPY and event ordering across frames.
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
-use alloy_sol_types::{SolCall, SolConstructor, SolEvent};
+use alloy_sol_types::{SolCall, SolEvent};
 use fvm_ipld_encoding::{BytesSer, RawBytes};
 use fvm_shared::address::Address as FilAddress;
 use fvm_shared::econ::TokenAmount;
