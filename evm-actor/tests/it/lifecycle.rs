@@ -150,3 +150,47 @@ fn selfdestruct_lifecycle() {
     );
     assert!(!r.redeployed);
 }
+
+#[test]
+fn selfdestruct_edge_cases() {
+    let mut vm = Vm::new();
+    let alice = vm.alice;
+    // To itself: a no-op transfer, nothing is burned.
+    let (_, d) = vm.deploy(&alice, &Destructible::BYTECODE, 300);
+    let d = d.unwrap();
+    assert_eq!(vm.call(&alice, &d, &Destructible::destroySelfCall {}.abi_encode(), 0).exit(), 0);
+    assert_eq!(vm.balance(&d).atto().to_string(), "300");
+    // Funds sent to a dead contract stay there.
+    assert_eq!(vm.call(&alice, &d, &[], 5).exit(), 0);
+    assert_eq!(vm.balance(&d).atto().to_string(), "305");
+    // A missing masked-ID beneficiary aborts with exit 40.
+    let (_, d2) = vm.deploy(&alice, &Destructible::BYTECODE, 10);
+    let ghost = address_mapping::masked_id_address(888_888);
+    let out = vm.call(
+        &alice,
+        &d2.unwrap(),
+        &Destructible::destroyCall { beneficiary: ghost }.abi_encode(),
+        0,
+    );
+    assert_eq!(out.exit(), 40);
+    // Self-destruct in the constructor: deployed with empty code, endowment paid out.
+    let beneficiary = eth(0x66);
+    let code = initcode(
+        &solidity_fixtures::SelfDestructInConstructor::BYTECODE,
+        &solidity_fixtures::SelfDestructInConstructor::constructorCall { beneficiary },
+    );
+    let (out, address) = vm.deploy(&alice, &code, 70);
+    assert_eq!(out.exit(), 0, "{:?}", out.ret.failure_info);
+    assert_eq!(vm.balance(&beneficiary).atto().to_string(), "70");
+    let env = {
+        let (_, e) = vm.deploy(&alice, &solidity_fixtures::Env::BYTECODE, 0);
+        e.unwrap()
+    };
+    let size = vm.call(
+        &alice,
+        &env,
+        &solidity_fixtures::Env::codeSizeCall { account: address.unwrap() }.abi_encode(),
+        0,
+    );
+    assert_eq!(U256::from_be_slice(&size.output), U256::ZERO);
+}
