@@ -34,7 +34,7 @@ impl Actor for EvmActor {
                 if rt.message().caller != filecoin_vm::INIT_ACTOR_ID {
                     return Err(ActorError::forbidden("the EVM constructor is called by init"));
                 }
-                let params: ConstructorParams = decode(params)?;
+                let params: ConstructorParams = decode_params(params)?;
                 let mut sys = System::create(rt)?;
                 initialize(&mut sys, params)
             }
@@ -42,7 +42,7 @@ impl Actor for EvmActor {
                 if rt.message().caller != EAM_ACTOR_ID {
                     return Err(ActorError::forbidden("only the EAM may resurrect a contract"));
                 }
-                let params: ConstructorParams = decode(params)?;
+                let params: ConstructorParams = decode_params(params)?;
                 if !System::load(rt)?.is_dead() {
                     return Err(ActorError::forbidden("cannot resurrect a live contract"));
                 }
@@ -67,7 +67,7 @@ impl Actor for EvmActor {
                 if rt.message().caller != filecoin_vm::SYSTEM_ACTOR_ID {
                     return Err(ActorError::forbidden("GetStorageAt is only for the system actor"));
                 }
-                let params: GetStorageAtParams = decode(params)?;
+                let params: GetStorageAtParams = decode_params(params)?;
                 let mut sys = System::load(rt)?;
                 let value =
                     if sys.is_dead() { U256::ZERO } else { sys.get_storage(params.storage_key.0)? };
@@ -79,7 +79,7 @@ impl Actor for EvmActor {
                         "InvokeContractDelegate is for DELEGATECALL only",
                     ));
                 }
-                let params: InvokeDelegateParams = decode(params)?;
+                let params: InvokeDelegateParams = decode_params(params)?;
                 let mut sys = System::load(rt)?;
                 let code = sys.load_bytecode(&params.code)?;
                 let frame = Frame {
@@ -99,13 +99,6 @@ impl Actor for EvmActor {
             m => Err(ActorError::unhandled_method(m)),
         }
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, ActorError> {
-    params
-        .ok_or_else(|| ActorError::illegal_argument("missing parameters"))?
-        .deserialize()
-        .map_err(Into::into)
 }
 
 /// `InvokeContract` accepts a CBOR byte string, a raw block, or nothing (empty calldata).
@@ -130,24 +123,34 @@ fn invoke_contract(rt: &mut dyn Runtime, input: Bytes) -> ActorResult {
     if sys.is_dead() {
         return Ok(None);
     }
+    let frame = contract_frame(&mut sys, input)?;
+    run(&mut sys, frame)
+}
+
+/// The frame of a call into this contract's own code by its caller, with the value it sent.
+fn contract_frame(sys: &mut System<'_>, input: Bytes) -> Result<Frame, ActorError> {
     let code = sys.load_bytecode(&sys.state().bytecode.clone())?;
     let caller = sys.rt.message().caller;
-    let frame = Frame {
+    Ok(Frame {
         code,
         input,
         caller: eth_address_of(sys.rt, caller)?,
-        receiver: my_address(&mut sys)?,
+        receiver: my_address(sys)?,
         value: token_to_u256(&sys.rt.message().value_received),
-    };
-    run(&mut sys, frame)
+    })
+}
+
+/// Exit 33 with the revert bytes as CBOR bytes.
+fn reverted(output: &[u8], what: &str) -> ActorError {
+    let data = IpldBlock::serialize(CBOR, &BytesSer(output)).ok();
+    ActorError::with_data(EVM_CONTRACT_REVERTED, data, what)
 }
 
 /// Executes and flushes; returns the output as CBOR bytes, or exit 33 with the revert data.
 fn run(sys: &mut System<'_>, frame: Frame) -> ActorResult {
     let execution = execute(sys, frame)?;
     if !execution.success {
-        let data = IpldBlock::serialize(CBOR, &BytesSer(&execution.output)).ok();
-        return Err(ActorError::with_data(EVM_CONTRACT_REVERTED, data, "contract reverted"));
+        return Err(reverted(&execution.output, "contract reverted"));
     }
     sys.flush()?;
     Ok(IpldBlock::serialize(CBOR, &BytesSer(&execution.output)).ok())
@@ -170,8 +173,7 @@ fn initialize(sys: &mut System<'_>, params: ConstructorParams) -> ActorResult {
         };
         let execution = execute(sys, frame)?;
         if !execution.success {
-            let data = IpldBlock::serialize(CBOR, &BytesSer(&execution.output)).ok();
-            return Err(ActorError::with_data(EVM_CONTRACT_REVERTED, data, "constructor reverted"));
+            return Err(reverted(&execution.output, "constructor reverted"));
         }
         let code = execution.output;
         if code.len() > MAX_CODE_SIZE {
@@ -212,19 +214,10 @@ fn handle_filecoin_method(
     if sys.is_dead() {
         return Ok(None);
     }
-    let code = sys.load_bytecode(&sys.state().bytecode.clone())?;
-    let caller = sys.rt.message().caller;
-    let frame = Frame {
-        code,
-        input: input.into(),
-        caller: eth_address_of(sys.rt, caller)?,
-        receiver: my_address(&mut sys)?,
-        value: token_to_u256(&sys.rt.message().value_received),
-    };
+    let frame = contract_frame(&mut sys, input.into())?;
     let execution = execute(&mut sys, frame)?;
     if !execution.success {
-        let data = IpldBlock::serialize(CBOR, &BytesSer(&execution.output)).ok();
-        return Err(ActorError::with_data(EVM_CONTRACT_REVERTED, data, "contract reverted"));
+        return Err(reverted(&execution.output, "contract reverted"));
     }
     sys.flush()?;
     decode_filecoin_return(&execution.output)

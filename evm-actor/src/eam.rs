@@ -63,19 +63,19 @@ impl Actor for EamActor {
             }
             EAM_CREATE_METHOD => {
                 let creator = evm_caller(rt)?;
-                let params: EamCreateParams = decode(params)?;
+                let params: EamCreateParams = decode_params(params)?;
                 let address = compute_create_address(&creator, params.nonce);
                 create_actor(rt, creator, address, params.initcode)
             }
             EAM_CREATE2_METHOD => {
                 let creator = evm_caller(rt)?;
-                let params: EamCreate2Params = decode(params)?;
+                let params: EamCreate2Params = decode_params(params)?;
                 let address =
                     compute_create2_address(&creator, &params.salt, params.initcode.bytes());
                 create_actor(rt, creator, address, params.initcode)
             }
             EAM_CREATE_EXTERNAL_METHOD => {
-                let initcode: RawBytes = decode(params)?;
+                let initcode: RawBytes = decode_params(params)?;
                 let (stable, creator) = external_creator(rt)?;
                 let address = compute_create_address(&stable, rt.message().origin_nonce);
                 create_actor(rt, creator, address, initcode)
@@ -83,13 +83,6 @@ impl Actor for EamActor {
             m => Err(ActorError::unhandled_method(m)),
         }
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, ActorError> {
-    params
-        .ok_or_else(|| ActorError::illegal_argument("missing parameters"))?
-        .deserialize()
-        .map_err(Into::into)
 }
 
 /// Create/Create2 come from EVM contracts, which always have an f410 address.
@@ -129,7 +122,7 @@ fn external_creator(rt: &mut dyn Runtime) -> Result<(Address, Address), ActorErr
                 SendFlags::READ_ONLY,
             )?;
             let key: FilAddress = match outcome {
-                Ok(o) if o.exit_code.is_success() => decode(o.return_data)?,
+                Ok(o) if o.exit_code.is_success() => decode_params(o.return_data)?,
                 other => {
                     return Err(ActorError::illegal_state(format!(
                         "PubkeyAddress failed: {other:?}"
@@ -203,7 +196,7 @@ fn create_actor(
         SendFlags::empty(),
     )?;
     let block = expect_success(outcome)?;
-    let ret: ExecReturn = decode(block)?;
+    let ret: ExecReturn = decode_params(block)?;
     let actor_id = ret.id_address.id().map_err(|e| ActorError::illegal_state(e.to_string()))?;
     let ret = EamReturn {
         actor_id,

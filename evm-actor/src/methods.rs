@@ -95,3 +95,13 @@ pub struct EamReturn {
     #[serde(with = "strict_bytes")]
     pub eth_address: [u8; 20],
 }
+
+/// Decodes a method's parameters; missing parameters are an illegal argument.
+pub(crate) fn decode_params<T: serde::de::DeserializeOwned>(
+    params: Option<fvm_ipld_encoding::ipld_block::IpldBlock>,
+) -> Result<T, filecoin_vm::ActorError> {
+    params
+        .ok_or_else(|| filecoin_vm::ActorError::illegal_argument("missing parameters"))?
+        .deserialize()
+        .map_err(Into::into)
+}

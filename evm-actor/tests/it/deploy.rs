@@ -9,21 +9,7 @@ use solidity_fixtures::{
     Attacker, ConstructorEnv, Destructible, Events, GuardedBank, MCopy, VulnerableBank, initcode,
 };
 
-use crate::harness::Vm;
-
-fn deploy(vm: &mut Vm, code: &[u8], value: u128) -> Address {
-    let alice = vm.alice;
-    let (out, address) = vm.deploy(&alice, code, value);
-    assert_eq!(out.exit(), 0, "deploy: {:?}", out.ret.failure_info);
-    address.unwrap()
-}
-
-fn call<C: SolCall>(vm: &mut Vm, to: &Address, call: &C, value: u128) -> C::Return {
-    let alice = vm.alice;
-    let out = vm.call(&alice, to, &call.abi_encode(), value);
-    assert_eq!(out.exit(), 0, "call failed: {:?} {:?}", out.ret.failure_info, out.output);
-    C::abi_decode_returns(&out.output).unwrap()
-}
+use crate::harness::{Vm, call, deploy_with_value};
 
 #[test]
 fn deploying_over_a_placeholder_keeps_its_funds() {
@@ -34,7 +20,7 @@ fn deploying_over_a_placeholder_keeps_its_funds() {
     let out = vm.call(&alice, &target, &[], 500);
     assert_eq!(out.exit(), 0);
     assert_eq!(vm.balance(&target), TokenAmount::from_atto(500));
-    let deployed = deploy(&mut vm, &Destructible::BYTECODE, 20);
+    let deployed = deploy_with_value(&mut vm, &Destructible::BYTECODE, 20);
     assert_eq!(deployed, target);
     assert_eq!(
         vm.balance(&target),
@@ -87,7 +73,7 @@ fn a_native_f1_account_deploys_with_its_masked_id_as_creator() {
 fn constructor_sees_itself_without_code() {
     let mut vm = Vm::new();
     let alice = vm.alice;
-    let c = deploy(&mut vm, &ConstructorEnv::BYTECODE, 3);
+    let c = deploy_with_value(&mut vm, &ConstructorEnv::BYTECODE, 3);
     assert_eq!(call(&mut vm, &c, &ConstructorEnv::codeSizeInConstructorCall {}, 0), U256::ZERO);
     assert_eq!(call(&mut vm, &c, &ConstructorEnv::codeHashInConstructorCall {}, 0), keccak256([]));
     assert_eq!(call(&mut vm, &c, &ConstructorEnv::selfInConstructorCall {}, 0), c);
@@ -98,13 +84,13 @@ fn constructor_sees_itself_without_code() {
 #[test]
 fn reentrancy_drains_the_vulnerable_bank_but_not_the_guarded_one() {
     let mut vm = Vm::new();
-    let bank = deploy(&mut vm, &VulnerableBank::BYTECODE, 0);
+    let bank = deploy_with_value(&mut vm, &VulnerableBank::BYTECODE, 0);
     let alice = vm.alice;
     assert_eq!(
         vm.call(&alice, &bank, &VulnerableBank::depositCall {}.abi_encode(), 3_000).exit(),
         0
     );
-    let attacker = deploy(
+    let attacker = deploy_with_value(
         &mut vm,
         &initcode(&Attacker::BYTECODE, &Attacker::constructorCall { bank_: bank }),
         0,
@@ -114,12 +100,12 @@ fn reentrancy_drains_the_vulnerable_bank_but_not_the_guarded_one() {
     assert_eq!(vm.balance(&attacker), TokenAmount::from_atto(4_000), "deposit back four times");
     assert_eq!(vm.balance(&bank), TokenAmount::default());
 
-    let guarded = deploy(&mut vm, &GuardedBank::BYTECODE, 0);
+    let guarded = deploy_with_value(&mut vm, &GuardedBank::BYTECODE, 0);
     assert_eq!(
         vm.call(&alice, &guarded, &GuardedBank::depositCall {}.abi_encode(), 3_000).exit(),
         0
     );
-    let attacker = deploy(
+    let attacker = deploy_with_value(
         &mut vm,
         &initcode(&Attacker::BYTECODE, &Attacker::constructorCall { bank_: guarded }),
         0,
@@ -132,7 +118,7 @@ fn reentrancy_drains_the_vulnerable_bank_but_not_the_guarded_one() {
 #[test]
 fn mcopy_handles_overlap() {
     let mut vm = Vm::new();
-    let m = deploy(&mut vm, &MCopy::BYTECODE, 0);
+    let m = deploy_with_value(&mut vm, &MCopy::BYTECODE, 0);
     assert_eq!(
         call(&mut vm, &m, &MCopy::overlapForwardCall {}, 0),
         Bytes::from_static(b"0101234567abcdef")
@@ -148,7 +134,7 @@ fn mcopy_handles_overlap() {
 #[test]
 fn a_reverted_sub_frame_drops_only_its_events() {
     let mut vm = Vm::new();
-    let e = deploy(&mut vm, &Events::BYTECODE, 0);
+    let e = deploy_with_value(&mut vm, &Events::BYTECODE, 0);
     let alice = vm.alice;
     let out = vm.call(&alice, &e, &Events::emitAroundRevertedSubcallCall {}.abi_encode(), 0);
     assert_eq!(out.exit(), 0);

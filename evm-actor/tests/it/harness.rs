@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use alloy_primitives::{Address, Bytes};
+use alloy_sol_types::SolCall;
 use cid::Cid;
 use evm_actor::methods::{
     EAM_ACTOR_ID, EAM_CREATE_EXTERNAL_METHOD, EamReturn, INVOKE_CONTRACT_METHOD,
@@ -223,4 +224,25 @@ impl Vm {
 /// Runs `f` on a thread with room for a 1024-deep call stack of EVM frames.
 pub(crate) fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new().stack_size(1 << 30).spawn(f).unwrap().join().unwrap()
+}
+
+/// Deploys `code` from alice and expects success.
+pub(crate) fn deploy(vm: &mut Vm, code: &[u8]) -> Address {
+    deploy_with_value(vm, code, 0)
+}
+
+/// Deploys `code` from alice with an endowment and expects success.
+pub(crate) fn deploy_with_value(vm: &mut Vm, code: &[u8], value: u128) -> Address {
+    let alice = vm.alice;
+    let (out, address) = vm.deploy(&alice, code, value);
+    assert_eq!(out.exit(), 0, "deploy failed: {:?}", out.ret.failure_info);
+    address.expect("a successful deployment returns its address")
+}
+
+/// Calls a contract function from alice, expects success and decodes the return.
+pub(crate) fn call<C: SolCall>(vm: &mut Vm, to: &Address, call: &C, value: u128) -> C::Return {
+    let alice = vm.alice;
+    let out = vm.call(&alice, to, &call.abi_encode(), value);
+    assert_eq!(out.exit(), 0, "call failed: {:?} {:?}", out.ret.failure_info, out.output);
+    C::abi_decode_returns(&out.output).expect("return data decodes")
 }

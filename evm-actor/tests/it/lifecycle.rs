@@ -1,27 +1,13 @@
 //! CREATE/CREATE2 through the EAM, DELEGATECALL, and the SELFDESTRUCT lifecycle (FEVM.md §1.6,
 //! §3.5, §3.6, §3.8).
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{B256, U256};
 use alloy_sol_types::{SolCall, SolConstructor, SolError};
 use solidity_fixtures::{
     Child, Destructible, Factory, Implementation, LifecycleFactory, Proxy, RevertingChild, initcode,
 };
 
-use crate::harness::{Vm, eth};
-
-fn deploy(vm: &mut Vm, code: &[u8]) -> Address {
-    let alice = vm.alice;
-    let (out, address) = vm.deploy(&alice, code, 0);
-    assert_eq!(out.exit(), 0, "deploy: {:?}", out.ret.failure_info);
-    address.unwrap()
-}
-
-fn call<C: SolCall>(vm: &mut Vm, to: &Address, call: &C, value: u128) -> C::Return {
-    let alice = vm.alice;
-    let out = vm.call(&alice, to, &call.abi_encode(), value);
-    assert_eq!(out.exit(), 0, "call failed: {:?} {:?}", out.ret.failure_info, out.output);
-    C::abi_decode_returns(&out.output).unwrap()
-}
+use crate::harness::{Vm, call, deploy, eth};
 
 #[test]
 fn create_uses_the_contract_nonce_starting_at_one() {

@@ -11,21 +11,7 @@ use solidity_fixtures::{
     Recursive, TooBigContract,
 };
 
-use crate::harness::{EPOCH, TestExterns, Vm, f410};
-
-fn deploy(vm: &mut Vm, code: &[u8]) -> Address {
-    let alice = vm.alice;
-    let (out, address) = vm.deploy(&alice, code, 0);
-    assert_eq!(out.exit(), 0, "deploy: {:?}", out.ret.failure_info);
-    address.unwrap()
-}
-
-fn call<C: SolCall>(vm: &mut Vm, to: &Address, call: &C, value: u128) -> C::Return {
-    let alice = vm.alice;
-    let out = vm.call(&alice, to, &call.abi_encode(), value);
-    assert_eq!(out.exit(), 0, "call failed: {:?} {:?}", out.ret.failure_info, out.output);
-    C::abi_decode_returns(&out.output).unwrap()
-}
+use crate::harness::{EPOCH, TestExterns, Vm, call, deploy, f410};
 
 fn precompile(k: u16) -> Address {
     let mut a = [0u8; 20];
