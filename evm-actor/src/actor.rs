@@ -1,7 +1,7 @@
 //! The EVM actor: its methods, caller rules and encodings (FEVM.md §1.7).
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
-use filecoin_vm::{Actor, ActorError, ActorResult, BuiltinType, Runtime};
+use filecoin_vm::{Actor, ActorError, ActorResult, Runtime};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{BytesDe, BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
 use fvm_shared::error::ExitCode;
@@ -281,9 +281,4 @@ pub(crate) fn fetch_bytecode(
     rt.charge_gas(filecoin_vm::gas::price::HASH_KECCAK_PER_BYTE.times(code.len() as u64))?;
     let hash = keccak256(&code);
     Ok(Some((code.into(), hash)))
-}
-
-/// The actor kind this implementation is registered as.
-pub const fn builtin_type() -> BuiltinType {
-    BuiltinType::Evm
 }

@@ -26,7 +26,7 @@ pub enum ContractType {
 pub fn to_filecoin(address: &EthAddress) -> Address {
     match masked_id(address) {
         Some(id) => Address::new_id(id),
-        // A 20-byte subaddress is always valid; fall back to the ID form of 0 is unreachable.
+        // A 20-byte subaddress always fits in an f4 address, so the fallback is never taken.
         None => address_mapping::eth_to_filecoin(address).unwrap_or(Address::new_id(0)),
     }
 }

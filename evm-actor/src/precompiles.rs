@@ -181,10 +181,11 @@ impl Words<'_> {
         let len = usize::try_from(len_word).map_err(|_| ())?;
         let start = offset.checked_add(32).ok_or(())?;
         let end = start.checked_add(len).ok_or(())?;
-        let mut out = vec![0u8; len.min(1 << 20)];
-        if len > out.len() {
+        // Params beyond the FVM's 1 MiB block limit are refused before anything is allocated.
+        if len > 1 << 20 {
             return Err(());
         }
+        let mut out = vec![0u8; len];
         if let Some(available) = self.0.get(start.min(self.0.len())..end.min(self.0.len())) {
             out[..available.len()].copy_from_slice(available);
         }

@@ -331,7 +331,8 @@ impl<BS: Blockstore> StateTree<BS> {
         })
     }
 
-    /// Replaces init's state wholesale (genesis only): clears the cached copy.
+    /// Replaces init's state wholesale (genesis only), replacing the cached copy too; returns the
+    /// new state's CID for the init actor's head.
     pub fn install_init_state(&mut self, state: &InitState) -> Result<Cid> {
         let head = self.store.put_cbor(state, Code::Blake2b256)?;
         *self.init.borrow_mut() = Some(state.clone());
