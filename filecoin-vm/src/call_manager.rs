@@ -42,6 +42,11 @@ use crate::trace::{CallTrace, TraceBuilder};
 
 /// The deepest the call stack may grow, the top-level call included.
 pub const MAX_CALL_DEPTH: u32 = 1024;
+/// Stack that must remain before a frame runs on the current segment; one frame of actor code
+/// (an EVM interpreter loop included) uses well under this between two sends.
+const STACK_RED_ZONE: usize = 1 << 20;
+/// Size of each extra stack segment allocated when the red zone is reached.
+const STACK_SEGMENT: usize = 16 << 20;
 /// The system actor's ID (the caller of constructors the VM runs itself).
 pub const SYSTEM_ACTOR_ID: ActorID = 0;
 
@@ -191,7 +196,12 @@ impl<'a> CallManager<'a> {
         self.tree.begin_transaction();
         self.events.push_frame();
 
-        let mut result = self.send_in_frame(from, to, method, params, value, read_only);
+        // Each frame may recurse into actor code that sends again, 1,024 frames deep. Growing
+        // the stack on demand keeps that safe on any thread (async workers included) without
+        // reserving a huge stack up front.
+        let mut result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            self.send_in_frame(from, to, method, params, value, read_only)
+        });
 
         self.gas.pop_limit(parent_ceiling);
         if matches!(result, Err(Abort::OutOfGas)) && !self.gas.is_exhausted() {

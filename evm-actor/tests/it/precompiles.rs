@@ -189,7 +189,7 @@ fn handle_filecoin_method_answers_native_callers() {
 
 #[test]
 fn deep_recursion_is_bounded_by_gas_forwarding_and_caught() {
-    let (depth, recurse_exit) = crate::harness::with_big_stack(|| {
+    let (depth, recurse_exit) = crate::harness::on_small_stack(|| {
         let mut vm = Vm::new();
         let r = deploy(&mut vm, &Recursive::BYTECODE);
         let depth = call(&mut vm, &r, &Recursive::probeDepthCall { n: U256::from(2_000) }, 0);

@@ -6,7 +6,7 @@ use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
 
-use crate::harness::{FIL, Net, Op, RUN, eth, with_big_stack};
+use crate::harness::{FIL, Net, Op, RUN, eth, on_small_stack};
 use filecoin_vm::BuiltinType;
 
 fn send(to: Address, value: u64, script: Vec<Op>) -> Op {
@@ -65,7 +65,7 @@ fn system_exit_codes_from_actors_become_illegal_exit_code() {
 
 #[test]
 fn call_depth_is_limited_to_1024_frames() {
-    let depth = with_big_stack(|| {
+    let depth = on_small_stack(|| {
         let mut net = Net::new();
         let (ret, results) = net.script(vec![Op::Recurse]);
         assert_eq!(ret.receipt.exit_code, ExitCode::OK);
