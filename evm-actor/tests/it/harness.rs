@@ -222,7 +222,7 @@ impl Vm {
 }
 
 /// Runs `f` on a thread with a 2 MiB stack: deep call chains must not depend on a big thread
-/// stack, because the VM grows its own (stacker).of EVM frames.
+/// stack, because the VM grows its own (stacker).
 pub(crate) fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().unwrap()
 }
