@@ -11,7 +11,8 @@
 //! 4. **settlement** — base-fee burn and over-estimation burn to f099, the tip to f02, the
 //!    rest back to the sender ([`GasOutputs`]).
 //!
-//! Implicit messages (genesis, cron, `eth_call`) skip 1 and 4.
+//! Implicit messages (genesis, cron) skip 1 and 4. Calls (`eth_call`, gas estimation) skip the
+//! checks and fees of 1 and 4 but pay the inclusion gas, so their gas used is the real one.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -56,6 +57,13 @@ pub enum ApplyKind {
     },
     /// A message the node applies itself: no fees, no nonce.
     Implicit,
+    /// A simulation (`eth_call`, gas estimation): any existing sender, no nonce, balance or
+    /// sender-type checks and no fees, but the inclusion cost of a message of `chain_len`
+    /// bytes is charged, so gas used is what the real message would use.
+    Call {
+        /// Bytes the real message would take on chain.
+        chain_len: usize,
+    },
 }
 
 /// Everything known about an applied message.
@@ -132,16 +140,29 @@ impl<B: Blockstore + 'static> Executor<B> {
                 Ok(ok) => ok,
                 Err(failed) => return Ok(failed),
             },
-            ApplyKind::Implicit => match self.tree.lookup_id(&msg.from)? {
-                Some(id) if self.tree.get_actor(id)?.is_some() => (id, Gas::default()),
-                _ => {
+            ApplyKind::Implicit | ApplyKind::Call { .. } => {
+                let inclusion = match kind {
+                    ApplyKind::Call { chain_len } => price::on_chain_message(chain_len),
+                    _ => Gas::default(),
+                };
+                if inclusion.round_up() > msg.gas_limit {
                     return Ok(self.prevalidation_failure(
-                        ExitCode::SYS_SENDER_INVALID,
-                        "implicit sender not found",
+                        ExitCode::SYS_OUT_OF_GAS,
+                        "gas limit below the inclusion cost",
                         TokenAmount::default(),
                     ));
                 }
-            },
+                match self.tree.lookup_id(&msg.from)? {
+                    Some(id) if self.tree.get_actor(id)?.is_some() => (id, inclusion),
+                    _ => {
+                        return Ok(self.prevalidation_failure(
+                            ExitCode::SYS_SENDER_INVALID,
+                            &format!("sender {} not found", msg.from),
+                            TokenAmount::default(),
+                        ));
+                    }
+                }
+            }
         };
         let gas = Rc::new(GasTracker::new(Gas::new(msg.gas_limit), inclusion));
         let premium = self.effective_premium(msg);
@@ -193,7 +214,7 @@ impl<B: Blockstore + 'static> Executor<B> {
         let gas_used = gas.used().round_up().min(msg.gas_limit);
         let gas_outputs = match kind {
             ApplyKind::Explicit { .. } => self.settle(msg, sender, gas_used)?,
-            ApplyKind::Implicit => GasOutputs::default(),
+            ApplyKind::Implicit | ApplyKind::Call { .. } => GasOutputs::default(),
         };
         let receipt =
             Receipt { exit_code, return_data: RawBytes::new(return_data), gas_used, events_root };

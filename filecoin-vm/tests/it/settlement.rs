@@ -116,3 +116,28 @@ fn implicit_messages_pay_no_fees_and_keep_the_nonce() {
     assert_eq!(net.nonce(&alice), 0);
     assert_eq!(ret.gas_outputs, filecoin_vm::GasOutputs::default());
 }
+
+#[test]
+fn calls_charge_the_inclusion_cost_but_skip_sender_checks_and_fees() {
+    let mut net = Net::new();
+    let (alice, bob) = (net.alice, net.bob);
+    let explicit = net.message(&alice, bob, METHOD_SEND, RawBytes::default(), 5);
+    let mut call = explicit.clone();
+    // A wrong nonce and a fee cap the sender could never pay are ignored by a call.
+    call.sequence = 77;
+    call.gas_fee_cap = TokenAmount::from_whole(1_000_000_000);
+    let before = net.balance(&alice);
+    let called = net.exec.apply_message(&call, ApplyKind::Call { chain_len: 100 }).unwrap();
+    assert_eq!(called.receipt.exit_code, ExitCode::OK);
+    assert_eq!(called.gas_outputs, filecoin_vm::GasOutputs::default());
+    assert_eq!(net.nonce(&alice), 0);
+    assert_eq!(net.balance(&alice), before - TokenAmount::from_atto(5));
+    // The gas used is what the same message uses when it is applied for real.
+    let applied = net.apply(&explicit);
+    assert_eq!(called.receipt.gas_used, applied.receipt.gas_used);
+
+    let mut starved = call.clone();
+    starved.gas_limit = 1_000;
+    let ret = net.exec.apply_message(&starved, ApplyKind::Call { chain_len: 100 }).unwrap();
+    assert_eq!(ret.receipt.exit_code, ExitCode::SYS_OUT_OF_GAS);
+}
