@@ -1,0 +1,115 @@
+//! The genesis state: Filecoin's singletons, the EAM, the zero-address EthAccount and the dev
+//! accounts derived from a mnemonic (the same keys Hardhat and Foundry use by default).
+
+use alloy_primitives::Address as EthAddress;
+use alloy_signer_local::coins_bip39::English;
+use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner};
+use anyhow::{Context, Result};
+use cid::Cid;
+use filecoin_vm::genesis::{
+    create_account, create_eth_account, install_singleton, install_singletons,
+};
+use filecoin_vm::{BuiltinType, StateTree};
+use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::EMPTY_ARR_CID;
+use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
+
+use crate::config::ChainConfig;
+use crate::message::secp_address;
+
+/// A dev account: an f410 EthAccount whose key the node holds.
+#[derive(Clone, Debug)]
+pub struct DevAccount {
+    /// The 0x address.
+    pub address: EthAddress,
+    /// The same account as an f410 address.
+    pub f410: Address,
+    /// Its key.
+    pub signer: PrivateKeySigner,
+}
+
+/// A native f1 (secp256k1) account whose key the node holds.
+#[derive(Clone, Debug)]
+pub struct NativeAccount {
+    /// The f1 address.
+    pub address: Address,
+    /// Its key.
+    pub signer: PrivateKeySigner,
+}
+
+/// The first `count` Ethereum accounts of `mnemonic` (m/44'/60'/0'/0/i).
+pub fn dev_accounts(mnemonic: &str, count: u32) -> Result<Vec<DevAccount>> {
+    (0..count)
+        .map(|i| {
+            let signer = derive(mnemonic, &format!("m/44'/60'/0'/0/{i}"))?;
+            let address = signer.address();
+            let f410 = address_mapping::eth_to_filecoin(&address)?;
+            Ok(DevAccount { address, f410, signer })
+        })
+        .collect()
+}
+
+/// The first `count` Filecoin secp256k1 accounts of `mnemonic` (m/44'/461'/0'/0/i).
+pub fn native_accounts(mnemonic: &str, count: u32) -> Result<Vec<NativeAccount>> {
+    (0..count)
+        .map(|i| {
+            let signer = derive(mnemonic, &format!("m/44'/461'/0'/0/{i}"))?;
+            let address = secp_address(signer.credential().verifying_key());
+            Ok(NativeAccount { address, signer })
+        })
+        .collect()
+}
+
+fn derive(mnemonic: &str, path: &str) -> Result<PrivateKeySigner> {
+    MnemonicBuilder::<English>::default()
+        .phrase(mnemonic)
+        .derivation_path(path)
+        .with_context(|| format!("derivation path {path}"))?
+        .build()
+        .context("invalid mnemonic")
+}
+
+/// Builds the genesis state in `store` and returns its root.
+pub fn build_genesis<BS: Blockstore + Clone>(store: BS, config: &ChainConfig) -> Result<Cid> {
+    let mut tree = StateTree::new(store);
+    install_singletons(&mut tree, &config.network_name)?;
+    install_singleton(
+        &mut tree,
+        address_mapping::EAM_ACTOR_ID,
+        BuiltinType::Eam.code_cid(),
+        EMPTY_ARR_CID,
+    );
+    // Filecoin mainnet's nv18 migration created an EthAccount at 0x0; `eth_call` without a
+    // `from` runs from it.
+    create_eth_account(&mut tree, zero_address()?, TokenAmount::default())?;
+    for account in dev_accounts(&config.mnemonic, config.accounts)? {
+        create_eth_account(&mut tree, account.f410, config.balance.clone())?;
+    }
+    for account in native_accounts(&config.mnemonic, config.f1_accounts)? {
+        create_account(&mut tree, account.address, config.balance.clone())?;
+    }
+    tree.flush()
+}
+
+/// The f410 form of 0x0000…0000.
+pub fn zero_address() -> Result<Address> {
+    Ok(address_mapping::eth_to_filecoin(&EthAddress::ZERO)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_mnemonic_gives_hardhat_and_foundry_keys() {
+        let accounts = dev_accounts(crate::config::DEFAULT_MNEMONIC, 2).unwrap();
+        assert_eq!(accounts[0].address.to_string(), "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+        assert_eq!(accounts[1].address.to_string(), "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+        assert_eq!(
+            accounts[0].signer.to_bytes().to_string(),
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+        );
+        assert!(accounts[0].f410.to_string().starts_with("f410f"));
+    }
+}

@@ -1,0 +1,36 @@
+//! The FEVM devnet node: it turns the Filecoin VM into a running chain.
+//!
+//! Reading order: [`config`] says what a devnet is; [`genesis`] builds its first state;
+//! [`eth_tx`] turns signed Ethereum transactions into Filecoin [`message`]s and back; the
+//! [`mempool`] queues them; [`miner`] builds [`tipset`]s with real [`block`] headers,
+//! executing them at once; [`store`] commits each tipset atomically to redb; [`node`] runs it
+//! all and serves the Lotus-shaped [`api::FullNode`] interface the gateway uses.
+//!
+//! This is the only crate that knows the disk.
+
+pub mod api;
+pub mod basefee;
+pub mod block;
+pub mod config;
+pub mod eth_tx;
+pub mod execution;
+pub mod genesis;
+pub mod logs;
+pub mod mempool;
+pub mod message;
+pub mod miner;
+pub mod node;
+mod node_api;
+pub mod store;
+pub mod tipset;
+
+pub use api::{FullNode, NodeResult, PushError};
+pub use config::{ChainConfig, MiningMode};
+pub use execution::{EstimateError, InvocResult};
+pub use genesis::DevAccount;
+pub use logs::{IndexedLog, LogFilter};
+pub use mempool::PendingMessage;
+pub use message::SignedMessage;
+pub use node::DevNode;
+pub use store::MessageLocation;
+pub use tipset::Tipset;

@@ -1,0 +1,172 @@
+//! Building a tipset: select messages, execute them on the parent's state, write the
+//! receipts, message lists and header, and commit it all.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use alloy_primitives::{Address as EthAddress, Bloom};
+use anyhow::{Context, Result};
+use cid::Cid;
+use filecoin_vm::{ApplyKind, Executor};
+use fvm_ipld_amt::Amtv0;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::CborStore;
+use fvm_shared::address::{Address, Payload};
+use fvm_shared::bigint::BigInt;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::receipt::Receipt;
+use multihash_codetable::Code;
+
+use crate::basefee::{PremiumSample, effective_premium, next_base_fee};
+use crate::block::{BeaconEntry, BlockHeader, ElectionProof, Ticket, TxMeta};
+use crate::execution::{ChainExterns, beacon_entry_data};
+use crate::logs::{IndexedLog, accrue_bloom, log_from_event};
+use crate::mempool::PendingMessage;
+use crate::node::Inner;
+use crate::tipset::Tipset;
+
+/// The miner address in devnet headers (Lotus devnets' first miner; no actor exists there).
+pub const DEVNET_MINER_ID: u64 = 1000;
+
+/// What a built tipset changed, for the node to publish.
+pub(crate) struct Built {
+    pub(crate) tipset: Arc<Tipset>,
+    pub(crate) next_base_fee: TokenAmount,
+    pub(crate) included: Vec<PendingMessage>,
+}
+
+/// Builds, executes and commits the tipset after `parent` holding `messages`.
+pub(crate) fn build_tipset(
+    node: &Inner,
+    parent: &Tipset,
+    base_fee: &TokenAmount,
+    messages: Vec<PendingMessage>,
+    null_rounds: u64,
+) -> Result<Built> {
+    let height = parent.height() + 1 + ChainEpoch::try_from(null_rounds)?;
+    let timestamp = now().max(parent.timestamp() + 1);
+    let store = &node.store;
+
+    let machine = filecoin_vm::MachineContext {
+        epoch: height,
+        timestamp,
+        chain_id: node.config.chain_id,
+        base_fee: base_fee.clone(),
+        network_name: node.config.network_name.clone(),
+    };
+    let externs = Box::new(ChainExterns { store: store.clone() });
+    let mut exec =
+        Executor::new(store.clone(), &parent.state_root, machine, externs, node.registry.clone())?;
+
+    let mut receipts: Vec<Receipt> = Vec::with_capacity(messages.len());
+    let mut fees = Vec::with_capacity(messages.len());
+    let mut logs = Vec::new();
+    let mut bloom = Bloom::default();
+    let mut gas_used = 0u64;
+    for (index, pending) in messages.iter().enumerate() {
+        let ret = exec
+            .apply_message(
+                &pending.message.message,
+                ApplyKind::Explicit { chain_len: pending.chain_len },
+            )
+            .with_context(|| format!("applying message {}", pending.cid))?;
+        for event in &ret.events {
+            let Some((topics, data)) = log_from_event(&event.event) else { continue };
+            let address = emitter_address(&mut exec, event.emitter)?;
+            accrue_bloom(&mut bloom, &address, &topics);
+            logs.push(IndexedLog {
+                message_index: u32::try_from(index)?,
+                log_index: u32::try_from(logs.len())?,
+                emitter: event.emitter,
+                address,
+                topics,
+                data,
+            });
+        }
+        let out = &ret.gas_outputs;
+        fees.push(&out.base_fee_burn + &out.over_estimation_burn + &out.miner_tip);
+        gas_used += ret.receipt.gas_used;
+        receipts.push(ret.receipt);
+    }
+    let state_root = exec.flush()?;
+
+    for pending in &messages {
+        store.put_keyed(&pending.cid, &pending.message.to_bytes())?;
+    }
+    let cids: Vec<Cid> = messages.iter().map(|m| m.cid).collect();
+    let receipts_root = Amtv0::new_from_iter(&**store, receipts.iter())?;
+    let header = BlockHeader {
+        miner: Address::new_id(DEVNET_MINER_ID),
+        ticket: Some(Ticket { vrf_proof: beacon_entry_data(-height) }),
+        election_proof: Some(ElectionProof { win_count: 1, vrf_proof: beacon_entry_data(-height) }),
+        beacon_entries: vec![BeaconEntry {
+            round: u64::try_from(height)?,
+            data: beacon_entry_data(height),
+        }],
+        win_post_proof: Vec::new(),
+        parents: parent.key(),
+        parent_weight: parent.header.parent_weight.clone() + BigInt::from(1),
+        height,
+        parent_state_root: parent.state_root,
+        parent_message_receipts: parent.receipts_root,
+        messages: TxMeta::store(&**store, &cids)?,
+        bls_aggregate: None,
+        timestamp,
+        block_sig: None,
+        fork_signaling: 0,
+        parent_base_fee: base_fee.clone(),
+    };
+    store.put_cbor(&header, Code::Blake2b256)?;
+    let record = crate::tipset::TipsetRecord {
+        header: header.cid()?,
+        state_root,
+        receipts: receipts_root,
+        messages: cids,
+        eth_hashes: messages.iter().flat_map(|m| m.eth_hash.0).collect(),
+        fees,
+        gas_used,
+        bloom: bloom.to_vec(),
+    };
+    let tipset = Arc::new(Tipset::new(header, record)?);
+    store.commit_tipset(&tipset, &logs, None)?;
+
+    let next_base_fee = next_base_fee(base_fee, premium_samples(&messages, base_fee));
+    Ok(Built { tipset, next_base_fee, included: messages })
+}
+
+/// The samples FIP-0115 reads from a tipset's messages.
+pub(crate) fn premium_samples(
+    messages: &[PendingMessage],
+    base_fee: &TokenAmount,
+) -> Vec<PremiumSample> {
+    messages
+        .iter()
+        .map(|m| {
+            let msg = &m.message.message;
+            PremiumSample {
+                gas_limit: msg.gas_limit,
+                premium: effective_premium(&msg.gas_fee_cap, &msg.gas_premium, base_fee),
+            }
+        })
+        .collect()
+}
+
+/// A log emitter's 0x address: its f410 address, or its masked ID.
+fn emitter_address<B: Blockstore + 'static>(
+    exec: &mut Executor<B>,
+    id: fvm_shared::ActorID,
+) -> Result<EthAddress> {
+    let delegated = exec.state_tree().get_actor(id)?.and_then(|a| a.delegated_address);
+    if let Some(Payload::Delegated(d)) = delegated.as_ref().map(Address::payload)
+        && d.namespace() == address_mapping::EAM_ACTOR_ID
+        && d.subaddress().len() == 20
+    {
+        return Ok(EthAddress::from_slice(d.subaddress()));
+    }
+    Ok(address_mapping::masked_id_address(id))
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

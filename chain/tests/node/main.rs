@@ -1,0 +1,7 @@
+//! End-to-end tests of the devnet node through its `FullNode` interface.
+
+mod harness;
+mod mempool;
+mod mining;
+mod persistence;
+mod state;

@@ -1,0 +1,425 @@
+//! `eth_call` and `eth_estimateGas`, and what the state, send, fee and Filecoin methods share:
+//! positional parameters, attoFIL ⇄ wei, and the Filecoin message for a call object.
+//!
+//! # From a call object to a Filecoin message
+//!
+//! | call object | message |
+//! |---|---|
+//! | `from` | its f410 address (f0 for a masked ID); omitted = `0x0…0`, an EthAccount since genesis |
+//! | `to` = `null` | the EAM (f010), `CreateExternal` (4), the initcode as a CBOR byte string |
+//! | `to` = address | that address (f410, or f0 for a masked ID), `InvokeContract` (3844450837), the calldata as a CBOR byte string (no params when empty) |
+//! | `input` or `data` | `input` wins when both are set (Lotus, go-ethereum's newer clients) |
+//! | `value` | value, wei = attoFIL |
+//! | `gas` | the gas limit, at most (and by default) the block gas limit of 10 billion |
+//! | `nonce`, fees | ignored: a call pays nothing and runs whatever the sender's nonce |
+//!
+//! The call runs read-only on the state after the requested tipset (latest when omitted) from
+//! any sender, even a contract or an address that does not exist yet. A successful call returns
+//! the EVM return data; a deployment returns the runtime code it would install, as anvil and
+//! Geth do (Lotus returns `0x`). Failures keep Geth's shapes: an EVM
+//! `REVERT` (exit 33) is code 3 `execution reverted[: reason]` with the revert bytes as `data`;
+//! running out of gas is −32000 `out of gas`; a value the sender cannot pay is −32000
+//! `insufficient funds for transfer`; any other exit code is code 3 naming it.
+//!
+//! `eth_estimateGas` builds the same message and asks the node for the smallest gas limit with
+//! which it succeeds plus the node's margin (never too low, at most 10 billion); a `gas` in the
+//! request is not a cap there. A call that fails at the block gas limit fails the estimate the
+//! same way `eth_call` fails.
+//!
+//! State and block overrides (the third and fourth `eth_call` parameters) are accepted when
+//! empty and refused otherwise: the node cannot run a call over modified state yet.
+
+use std::sync::Arc;
+
+use alloy_primitives::{Address as EthAddress, Bytes, TxKind, U64, U256};
+use alloy_rpc_types_eth::state::StateOverride;
+use alloy_rpc_types_eth::{BlockId, BlockOverrides, TransactionRequest};
+use chain::basefee::BLOCK_GAS_LIMIT;
+use chain::{EstimateError, InvocResult, Tipset};
+use evm_actor::methods::{EAM_CREATE_EXTERNAL_METHOD, INVOKE_CONTRACT_METHOD};
+use fvm_ipld_encoding::{BytesDe, RawBytes};
+use fvm_shared::address::{Address, Payload};
+use fvm_shared::bigint::{BigInt, Sign};
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::message::Message;
+use jsonrpsee::core::RegisterMethodError;
+use jsonrpsee::types::{ErrorObjectOwned, Params};
+use serde::de::DeserializeOwned;
+
+use super::resolve::tipset_for_state;
+use super::{EthContext, EthModule};
+use crate::error::{EVM_REVERT_EXIT_CODE, RpcError, RpcResult};
+
+/// Registers `eth_call` and `eth_estimateGas`.
+pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError> {
+    module.register_async_method("eth_call", |params, ctx, _| async move {
+        eth_call(Arc::clone(&*ctx), params).await
+    })?;
+    module.register_async_method("eth_estimateGas", |params, ctx, _| async move {
+        estimate_gas(Arc::clone(&*ctx), params).await
+    })?;
+    Ok(())
+}
+
+/// Handler for: `eth_call` (`[call, block?, stateOverrides?, blockOverrides?]`).
+async fn eth_call(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<Bytes> {
+    let (request, block) = {
+        let mut p = Positional::new(&params);
+        let request: TransactionRequest = p.required("call object")?;
+        let block: Option<BlockId> = p.optional("block")?;
+        refuse_overrides(p.optional("state overrides")?, p.optional("block overrides")?)?;
+        (request, block)
+    };
+    let tipset = tipset_for_state(&ctx, block)?;
+    let msg = call_message(&request)?;
+    run_blocking(move || {
+        check_sender(&ctx, &msg, &tipset)?;
+        let result = ctx.node.state_call(&msg, &tipset).map_err(RpcError::internal)?;
+        call_output(&result, msg.method_num == EAM_CREATE_EXTERNAL_METHOD)
+    })
+    .await
+}
+
+/// Handler for: `eth_estimateGas` (`[call, block?, stateOverrides?]`): the smallest gas limit
+/// with which the call succeeds, plus the node's margin (Filecoin gas, never too low).
+async fn estimate_gas(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<U64> {
+    let (request, block) = {
+        let mut p = Positional::new(&params);
+        let request: TransactionRequest = p.required("call object")?;
+        let block: Option<BlockId> = p.optional("block")?;
+        refuse_overrides(p.optional("state overrides")?, None)?;
+        (request, block)
+    };
+    let tipset = tipset_for_state(&ctx, block)?;
+    let msg = call_message(&request)?;
+    run_blocking(move || estimate(&ctx, &msg, &tipset).map(U64::from)).await
+}
+
+/// The gas limit `msg` needs on `tipset`'s state (runs the VM: call from a blocking thread).
+pub(super) fn estimate(ctx: &EthContext, msg: &Message, tipset: &Tipset) -> RpcResult<u64> {
+    check_sender(ctx, msg, tipset)?;
+    ctx.node.estimate_gas(msg, tipset).map_err(|err| match err {
+        EstimateError::Failed(result) => call_failure(&result),
+        EstimateError::Node(err) => RpcError::internal(err),
+    })
+}
+
+fn refuse_overrides(state: Option<StateOverride>, block: Option<BlockOverrides>) -> RpcResult<()> {
+    let state_empty = state.is_none_or(|s| s.is_empty());
+    let block_empty = block.is_none_or(|b| b == BlockOverrides::default());
+    if state_empty && block_empty {
+        Ok(())
+    } else {
+        Err(RpcError::InvalidParams("state overrides are not supported yet".into()))
+    }
+}
+
+/// The Filecoin message for a call object (see the module docs).
+pub(super) fn call_message(request: &TransactionRequest) -> RpcResult<Message> {
+    let from = to_filecoin(request.from.unwrap_or(EthAddress::ZERO))?;
+    let input = request.input.input().map(|b| b.as_ref()).unwrap_or_default();
+    let (to, method_num) = match request.to {
+        None | Some(TxKind::Create) => {
+            (Address::new_id(address_mapping::EAM_ACTOR_ID), EAM_CREATE_EXTERNAL_METHOD)
+        }
+        Some(TxKind::Call(to)) => (to_filecoin(to)?, INVOKE_CONTRACT_METHOD),
+    };
+    Ok(Message {
+        version: 0,
+        from,
+        to,
+        sequence: 0,
+        value: u256_to_token(request.value.unwrap_or_default()),
+        method_num,
+        params: cbor_bytes_params(input),
+        gas_limit: request.gas.unwrap_or(BLOCK_GAS_LIMIT).min(BLOCK_GAS_LIMIT),
+        gas_fee_cap: TokenAmount::default(),
+        gas_premium: TokenAmount::default(),
+    })
+}
+
+/// The Filecoin address of a 0x address: f0 for a masked ID, f410 otherwise.
+pub(super) fn to_filecoin(address: EthAddress) -> RpcResult<Address> {
+    address_mapping::eth_to_filecoin(&address)
+        .map_err(|e| RpcError::InvalidParams(format!("invalid address {address}: {e}")))
+}
+
+/// Input as Ethereum messages carry it: one CBOR byte string, or no params when empty.
+pub(super) fn cbor_bytes_params(input: &[u8]) -> RawBytes {
+    if input.is_empty() {
+        return RawBytes::default();
+    }
+    // Serializing a byte string into a Vec cannot fail.
+    RawBytes::serialize(fvm_ipld_encoding::BytesSer(input)).unwrap_or_default()
+}
+
+/// The bytes inside a CBOR byte string (EVM return and revert data); anything else as is.
+pub(super) fn unwrap_cbor_bytes(data: &[u8]) -> Bytes {
+    if data.is_empty() {
+        return Bytes::new();
+    }
+    match fvm_ipld_encoding::from_slice::<BytesDe>(data) {
+        Ok(BytesDe(bytes)) => bytes.into(),
+        Err(_) => Bytes::copy_from_slice(data),
+    }
+}
+
+/// A masked-ID sender must exist (an f410 sender that does not is created for the call).
+fn check_sender(ctx: &EthContext, msg: &Message, tipset: &Tipset) -> RpcResult<()> {
+    if let Payload::ID(id) = msg.from.payload() {
+        let found = ctx.node.state_get_actor(&msg.from, tipset).map_err(RpcError::internal)?;
+        if found.is_none() {
+            return Err(RpcError::InvalidParams(format!(
+                "sender {} (actor f0{id}) does not exist",
+                address_mapping::masked_id_address(*id)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What a call returns: the EVM return data; the runtime code for a deployment.
+fn call_output(result: &InvocResult, deploy: bool) -> RpcResult<Bytes> {
+    if !result.receipt.exit_code.is_success() {
+        return Err(call_failure(result));
+    }
+    if deploy {
+        return Ok(result.deployed_code.clone().unwrap_or_default());
+    }
+    Ok(unwrap_cbor_bytes(result.receipt.return_data.bytes()))
+}
+
+/// The RPC error for a failed call or estimate.
+pub(super) fn call_failure(result: &InvocResult) -> RpcError {
+    let exit = result.receipt.exit_code;
+    if exit == ExitCode::SYS_OUT_OF_GAS {
+        return RpcError::OutOfGas;
+    }
+    // Only the top-level value transfer fails with this code (a contract's own sends report
+    // failure to the contract): Geth's wording, which wallets recognise.
+    if exit == ExitCode::SYS_INSUFFICIENT_FUNDS {
+        return RpcError::TxRejected("insufficient funds for transfer".into());
+    }
+    let data = unwrap_cbor_bytes(result.receipt.return_data.bytes());
+    let exit_code = exit.value();
+    if exit_code == EVM_REVERT_EXIT_CODE {
+        return RpcError::ExecutionReverted { exit_code, data, failure: None };
+    }
+    // The executor's own text for a plain actor failure is just "exit N": name the code instead.
+    let failure = match &result.failure_info {
+        Some(info) if *info != format!("exit {exit}") => info.clone(),
+        _ => exit_code_meaning(exit).to_owned(),
+    };
+    RpcError::ExecutionReverted { exit_code, data, failure: Some(failure) }
+}
+
+/// What a Filecoin exit code means (FEVM.md §1.0), for error messages.
+pub(super) fn exit_code_meaning(exit: ExitCode) -> &'static str {
+    match exit.value() {
+        1 => "sender invalid",
+        2 => "sender state invalid",
+        4 => "illegal instruction",
+        5 => "invalid receiver",
+        6 => "insufficient funds",
+        7 => "out of gas",
+        9 => "illegal exit code",
+        10 => "system assertion failed",
+        11 => "missing return",
+        16 => "illegal argument",
+        17 => "not found",
+        18 => "forbidden",
+        19 => "insufficient funds",
+        20 => "illegal state",
+        21 => "serialization error",
+        22 => "unhandled message",
+        23 => "unspecified error",
+        24 => "assertion failed",
+        25 => "read-only violation",
+        26 => "not payable",
+        33 => "contract reverted",
+        34 => "invalid instruction",
+        35 => "undefined instruction",
+        36 => "stack underflow",
+        37 => "stack overflow",
+        38 => "illegal memory access",
+        39 => "bad jump destination",
+        40 => "self-destruct failed",
+        _ => "actor error",
+    }
+}
+
+// --- shared helpers -------------------------------------------------------------------------
+
+/// Runs VM work (or other slow node work) on a blocking thread.
+pub(super) async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> RpcResult<T> + Send + 'static,
+) -> RpcResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| RpcError::internal(format!("request task failed: {e}")))?
+}
+
+/// Positional parameters read one by one; optional trailing ones may be missing or `null`.
+pub(super) struct Positional<'a> {
+    seq: jsonrpsee::types::params::ParamsSequence<'a>,
+    index: usize,
+}
+
+impl<'a> Positional<'a> {
+    /// Reads `params` from the start.
+    pub(super) fn new(params: &'a Params<'a>) -> Self {
+        Self { seq: params.sequence(), index: 0 }
+    }
+
+    /// The next parameter, which must be present and not `null`.
+    pub(super) fn required<T: DeserializeOwned>(&mut self, name: &str) -> RpcResult<T> {
+        let position = self.index;
+        self.optional(name)?.ok_or_else(|| {
+            RpcError::InvalidParams(format!(
+                "missing value for required argument {position} ({name})"
+            ))
+        })
+    }
+
+    /// The next parameter, if present and not `null`.
+    pub(super) fn optional<T: DeserializeOwned>(&mut self, name: &str) -> RpcResult<Option<T>> {
+        let position = self.index;
+        self.index += 1;
+        self.seq.optional_next::<T>().map_err(|e| invalid_argument(position, name, &e))
+    }
+}
+
+fn invalid_argument(position: usize, name: &str, err: &ErrorObjectOwned) -> RpcError {
+    let detail = err
+        .data()
+        .map(|raw| serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().into()))
+        .unwrap_or_else(|| err.message().to_owned());
+    RpcError::InvalidParams(format!("invalid argument {position} ({name}): {detail}"))
+}
+
+/// attoFIL as wei (negative amounts, which no balance or fee can be, read as 0).
+pub(super) fn token_to_u256(amount: &TokenAmount) -> U256 {
+    let (sign, bytes) = amount.atto().to_bytes_be();
+    if sign == Sign::Minus {
+        return U256::ZERO;
+    }
+    U256::try_from_be_slice(&bytes).unwrap_or(U256::MAX)
+}
+
+/// attoFIL as a `u128` quantity (fees), saturating.
+pub(super) fn token_to_u128(amount: &TokenAmount) -> u128 {
+    u128::try_from(token_to_u256(amount)).unwrap_or(u128::MAX)
+}
+
+/// Wei as attoFIL.
+pub(super) fn u256_to_token(value: U256) -> TokenAmount {
+    TokenAmount::from_atto(BigInt::from_bytes_be(Sign::Plus, &value.to_be_bytes::<32>()))
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_rpc_types_eth::TransactionInput;
+    use fvm_shared::receipt::Receipt;
+
+    use super::*;
+
+    fn result(exit: u32, return_data: Vec<u8>, failure: Option<&str>) -> InvocResult {
+        InvocResult {
+            receipt: Receipt {
+                exit_code: ExitCode::new(exit),
+                return_data: RawBytes::new(return_data),
+                gas_used: 1,
+                events_root: None,
+            },
+            logs: vec![],
+            trace: None,
+            failure_info: failure.map(str::to_owned),
+            deployed_code: None,
+        }
+    }
+
+    #[test]
+    fn a_call_object_becomes_an_invoke_contract_message() {
+        let to = EthAddress::repeat_byte(0x11);
+        let request = TransactionRequest {
+            to: Some(TxKind::Call(to)),
+            input: TransactionInput {
+                input: Some(vec![1, 2, 3].into()),
+                data: Some(vec![9].into()),
+            },
+            value: Some(U256::from(7)),
+            ..TransactionRequest::default()
+        };
+        let msg = call_message(&request).unwrap();
+        assert_eq!(msg.from, address_mapping::eth_to_filecoin(&EthAddress::ZERO).unwrap());
+        assert_eq!(msg.to, address_mapping::eth_to_filecoin(&to).unwrap());
+        assert_eq!(msg.method_num, INVOKE_CONTRACT_METHOD);
+        // `input` wins over `data`, wrapped as a CBOR byte string.
+        assert_eq!(msg.params.bytes(), &[0x43, 1, 2, 3]);
+        assert_eq!(msg.value, TokenAmount::from_atto(7));
+        assert_eq!(msg.gas_limit, BLOCK_GAS_LIMIT);
+    }
+
+    #[test]
+    fn a_call_without_to_deploys_through_the_eam() {
+        let request = TransactionRequest {
+            from: Some(address_mapping::masked_id_address(100)),
+            input: TransactionInput { input: None, data: Some(vec![0x60; 30].into()) },
+            gas: Some(u64::MAX),
+            ..TransactionRequest::default()
+        };
+        let msg = call_message(&request).unwrap();
+        assert_eq!(msg.from, Address::new_id(100));
+        assert_eq!(msg.to, Address::new_id(10));
+        assert_eq!(msg.method_num, EAM_CREATE_EXTERNAL_METHOD);
+        assert_eq!(&msg.params.bytes()[..2], &[0x58, 30]);
+        assert_eq!(msg.gas_limit, BLOCK_GAS_LIMIT);
+        let empty = call_message(&TransactionRequest {
+            to: Some(TxKind::Call(EthAddress::ZERO)),
+            ..TransactionRequest::default()
+        })
+        .unwrap();
+        assert!(empty.params.is_empty());
+    }
+
+    #[test]
+    fn failures_map_to_geth_shapes() {
+        let revert = result(33, vec![0x42, 0xab, 0xcd], Some("exit 33"));
+        assert_eq!(
+            call_failure(&revert),
+            RpcError::ExecutionReverted {
+                exit_code: 33,
+                data: Bytes::from_static(&[0xab, 0xcd]),
+                failure: None
+            }
+        );
+        assert_eq!(call_failure(&result(7, vec![], Some("out of gas"))), RpcError::OutOfGas);
+        let invalid = call_failure(&result(34, vec![], Some("exit 34")));
+        assert_eq!(invalid.to_string(), "execution reverted: invalid instruction (exit code 34)");
+        let send = call_failure(&result(6, vec![], Some("send failed: InsufficientFunds")));
+        assert_eq!(send, RpcError::TxRejected("insufficient funds for transfer".into()));
+        let missing = call_failure(&result(22, vec![], Some("exit 22")));
+        assert_eq!(missing.to_string(), "execution reverted: unhandled message (exit code 22)");
+    }
+
+    #[test]
+    fn cbor_byte_strings_round_trip() {
+        for len in [0usize, 1, 23, 24, 255, 256, 70_000] {
+            let input = vec![0x5a; len];
+            let params = cbor_bytes_params(&input);
+            assert_eq!(unwrap_cbor_bytes(params.bytes()).as_ref(), input.as_slice(), "{len}");
+        }
+        // Not CBOR: returned as is.
+        assert_eq!(unwrap_cbor_bytes(&[0xff, 0x00]).as_ref(), &[0xff, 0x00]);
+    }
+
+    #[test]
+    fn token_amounts_convert_both_ways() {
+        let big = U256::from(u128::MAX) * U256::from(3);
+        assert_eq!(token_to_u256(&u256_to_token(big)), big);
+        assert_eq!(token_to_u256(&TokenAmount::from_atto(-5)), U256::ZERO);
+        assert_eq!(token_to_u128(&u256_to_token(big)), u128::MAX);
+        assert_eq!(token_to_u128(&TokenAmount::from_atto(12_345)), 12_345);
+    }
+}

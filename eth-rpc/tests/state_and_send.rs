@@ -1,0 +1,169 @@
+//! End-to-end tests of the state, call, send, fee and Filecoin methods: a real devnet and
+//! gateway per test, driven with alloy (provider, signers) and with raw JSON where the wire
+//! format is the point.
+
+mod support;
+
+#[path = "state_and_send/calls.rs"]
+mod calls;
+#[path = "state_and_send/fees.rs"]
+mod fees;
+#[path = "state_and_send/filecoin.rs"]
+mod filecoin;
+#[path = "state_and_send/send.rs"]
+mod send;
+#[path = "state_and_send/signing.rs"]
+mod signing;
+#[path = "state_and_send/state.rs"]
+mod state;
+
+use std::time::{Duration, Instant};
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, hex};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use chain::{FullNode, MessageLocation};
+use fvm_shared::receipt::Receipt;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use support::TestNet;
+
+/// The devnet's default chain id.
+pub(crate) const CHAIN_ID: u64 = 31_415_926;
+/// A gas limit comfortably above what the fixtures need (Filecoin gas).
+pub(crate) const GAS: u64 = 200_000_000;
+/// A fee cap well above the genesis base fee (1e8 attoFIL).
+pub(crate) const FEE_CAP: u128 = 1_000_000_000;
+/// A tip.
+pub(crate) const TIP: u128 = 1_000_000;
+/// One FIL in attoFIL.
+pub(crate) const FIL: u128 = 1_000_000_000_000_000_000;
+
+/// Dev account `i`'s key.
+pub(crate) fn key(net: &TestNet, i: usize) -> PrivateKeySigner {
+    net.node.dev_accounts()[i].signer.clone()
+}
+
+/// A signed EIP-1559 transaction.
+pub(crate) fn eip1559(
+    key: &PrivateKeySigner,
+    nonce: u64,
+    to: Option<Address>,
+    value: u128,
+    input: Vec<u8>,
+    gas_limit: u64,
+) -> Vec<u8> {
+    let tx = TxEip1559 {
+        chain_id: CHAIN_ID,
+        nonce,
+        gas_limit,
+        max_fee_per_gas: FEE_CAP,
+        max_priority_fee_per_gas: TIP,
+        to: to.map_or(TxKind::Create, TxKind::Call),
+        value: U256::from(value),
+        access_list: Default::default(),
+        input: Bytes::from(input),
+    };
+    sign_1559(key, tx)
+}
+
+pub(crate) fn sign_1559(key: &PrivateKeySigner, tx: TxEip1559) -> Vec<u8> {
+    let signature = key.sign_hash_sync(&tx.signature_hash()).expect("signs");
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
+/// A signed legacy transfer: EIP-155 with `chain_id`, Homestead without.
+pub(crate) fn legacy(
+    key: &PrivateKeySigner,
+    nonce: u64,
+    to: Address,
+    value: u128,
+    chain_id: Option<u64>,
+) -> Vec<u8> {
+    let tx = TxLegacy {
+        chain_id,
+        nonce,
+        gas_price: FEE_CAP,
+        gas_limit: GAS,
+        to: TxKind::Call(to),
+        value: U256::from(value),
+        input: Bytes::new(),
+    };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).expect("signs");
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
+/// `eth_sendRawTransaction`; returns the hash.
+pub(crate) async fn send_raw(net: &TestNet, raw: &[u8]) -> B256 {
+    let hash: B256 =
+        from_json(net.call("eth_sendRawTransaction", json!([hex::encode_prefixed(raw)])).await);
+    hash
+}
+
+/// Waits until the transaction with `hash` is on chain (mining it first on a manual net).
+pub(crate) async fn mined(net: &TestNet, hash: B256) -> MessageLocation {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(at) = net.node.state_search_tx(&hash).expect("search") {
+            return at;
+        }
+        assert!(Instant::now() < deadline, "transaction {hash} was not mined");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The receipt of an included message.
+pub(crate) fn receipt(net: &TestNet, at: MessageLocation) -> Receipt {
+    let tipset = net.node.chain_get_tipset_by_height(at.height).expect("read").expect("tipset");
+    net.node.chain_get_receipts(&tipset).expect("receipts").swap_remove(at.index as usize)
+}
+
+/// Sends, mines (on a manual net) and checks success; returns where it landed.
+pub(crate) async fn execute(net: &TestNet, raw: &[u8], manual: bool) -> MessageLocation {
+    let hash = send_raw(net, raw).await;
+    if manual {
+        net.node.mine(1).expect("mines");
+    }
+    let at = mined(net, hash).await;
+    let r = receipt(net, at);
+    assert!(r.exit_code.is_success(), "transaction failed: exit {}", r.exit_code);
+    at
+}
+
+/// The next nonce of dev account `key` (counting pending transactions).
+pub(crate) fn next_nonce(net: &TestNet, key: &PrivateKeySigner) -> u64 {
+    let f410 = address_mapping::eth_to_filecoin(&key.address()).expect("f410");
+    net.node.mpool_get_nonce(&f410).expect("nonce")
+}
+
+/// Deploys `initcode` from `key`; returns the contract address and the deployment's height.
+pub(crate) async fn deploy(
+    net: &TestNet,
+    key: &PrivateKeySigner,
+    initcode: Vec<u8>,
+    manual: bool,
+) -> (Address, i64) {
+    let nonce = next_nonce(net, key);
+    let at = execute(net, &eip1559(key, nonce, None, 0, initcode, GAS), manual).await;
+    (key.address().create(nonce), at.height)
+}
+
+/// `eth_call` of `calldata` on `to` at the latest block; the decoded return data.
+pub(crate) async fn call(net: &TestNet, to: Address, calldata: Vec<u8>) -> Bytes {
+    from_json(
+        net.call("eth_call", json!([{"to": to, "input": hex::encode_prefixed(calldata)}])).await,
+    )
+}
+
+/// A JSON value as a typed value.
+pub(crate) fn from_json<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"))
+}
+
+/// A quantity as hex, as blocks are named on the wire.
+pub(crate) fn qty(n: impl Into<u128>) -> String {
+    format!("{:#x}", n.into())
+}
