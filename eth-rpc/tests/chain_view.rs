@@ -22,34 +22,20 @@ mod transactions;
 
 use std::sync::Arc;
 
-use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256, hex};
-use alloy_signer::SignerSync;
+use alloy_consensus::TxEip1559;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolEvent};
 use chain::{FullNode, Tipset};
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use solidity_fixtures::Token;
 
-use support::TestNet;
+pub(crate) use support::{
+    CHAIN_ID, FEE_CAP, GAS, TIP, TestNet, from_json, key, send_raw, sign_1559 as sign,
+};
 
-/// The devnet's default chain id.
-pub(crate) const CHAIN_ID: u64 = 31_415_926;
-/// A gas limit comfortably above what the fixtures need (Filecoin gas).
-pub(crate) const GAS: u64 = 200_000_000;
-/// A fee cap well above the genesis base fee (1e8 attoFIL).
-pub(crate) const FEE_CAP: u128 = 1_000_000_000;
-/// A tip.
-pub(crate) const TIP: u128 = 1_000_000;
 /// The Token fixture's supply in the scenario.
 pub(crate) const SUPPLY: u64 = 1_000;
-
-/// Dev account `i`'s key.
-pub(crate) fn key(net: &TestNet, i: usize) -> PrivateKeySigner {
-    net.node.dev_accounts()[i].signer.clone()
-}
 
 /// A signed EIP-1559 transaction with the default gas settings.
 pub(crate) fn eip1559(
@@ -72,17 +58,6 @@ pub(crate) fn eip1559(
     sign(key, tx)
 }
 
-/// Signs and encodes an EIP-1559 transaction.
-pub(crate) fn sign(key: &PrivateKeySigner, tx: TxEip1559) -> Vec<u8> {
-    let signature = key.sign_hash_sync(&tx.signature_hash()).expect("signs");
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
-}
-
-/// `eth_sendRawTransaction`; returns the hash.
-pub(crate) async fn send_raw(net: &TestNet, raw: &[u8]) -> B256 {
-    from_json(net.call("eth_sendRawTransaction", json!([hex::encode_prefixed(raw)])).await)
-}
-
 /// Mines one tipset (manual nets) and returns it.
 pub(crate) fn mine(net: &TestNet) -> Arc<Tipset> {
     net.node.mine(1).expect("mines").pop().expect("a tipset")
@@ -91,11 +66,6 @@ pub(crate) fn mine(net: &TestNet) -> Arc<Tipset> {
 /// The tipset at `height`.
 pub(crate) fn tipset(net: &TestNet, height: i64) -> Arc<Tipset> {
     net.node.chain_get_tipset_by_height(height).expect("read").expect("tipset exists")
-}
-
-/// A JSON value as a typed value.
-pub(crate) fn from_json<T: DeserializeOwned>(value: Value) -> T {
-    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"))
 }
 
 /// A quantity as it appears on the wire.

@@ -26,26 +26,14 @@ use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use chain::{FullNode, MessageLocation};
 use fvm_shared::receipt::Receipt;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use support::TestNet;
+pub(crate) use support::{
+    CHAIN_ID, FEE_CAP, GAS, TIP, TestNet, from_json, key, send_raw, sign_1559,
+};
 
-/// The devnet's default chain id.
-pub(crate) const CHAIN_ID: u64 = 31_415_926;
-/// A gas limit comfortably above what the fixtures need (Filecoin gas).
-pub(crate) const GAS: u64 = 200_000_000;
-/// A fee cap well above the genesis base fee (1e8 attoFIL).
-pub(crate) const FEE_CAP: u128 = 1_000_000_000;
-/// A tip.
-pub(crate) const TIP: u128 = 1_000_000;
 /// One FIL in attoFIL.
 pub(crate) const FIL: u128 = 1_000_000_000_000_000_000;
-
-/// Dev account `i`'s key.
-pub(crate) fn key(net: &TestNet, i: usize) -> PrivateKeySigner {
-    net.node.dev_accounts()[i].signer.clone()
-}
 
 /// A signed EIP-1559 transaction.
 pub(crate) fn eip1559(
@@ -70,11 +58,6 @@ pub(crate) fn eip1559(
     sign_1559(key, tx)
 }
 
-pub(crate) fn sign_1559(key: &PrivateKeySigner, tx: TxEip1559) -> Vec<u8> {
-    let signature = key.sign_hash_sync(&tx.signature_hash()).expect("signs");
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
-}
-
 /// A signed legacy transfer: EIP-155 with `chain_id`, Homestead without.
 pub(crate) fn legacy(
     key: &PrivateKeySigner,
@@ -94,13 +77,6 @@ pub(crate) fn legacy(
     };
     let signature = key.sign_hash_sync(&tx.signature_hash()).expect("signs");
     TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
-}
-
-/// `eth_sendRawTransaction`; returns the hash.
-pub(crate) async fn send_raw(net: &TestNet, raw: &[u8]) -> B256 {
-    let hash: B256 =
-        from_json(net.call("eth_sendRawTransaction", json!([hex::encode_prefixed(raw)])).await);
-    hash
 }
 
 /// Waits until the transaction with `hash` is on chain (mining it first on a manual net).
@@ -156,11 +132,6 @@ pub(crate) async fn call(net: &TestNet, to: Address, calldata: Vec<u8>) -> Bytes
     from_json(
         net.call("eth_call", json!([{"to": to, "input": hex::encode_prefixed(calldata)}])).await,
     )
-}
-
-/// A JSON value as a typed value.
-pub(crate) fn from_json<T: DeserializeOwned>(value: Value) -> T {
-    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"))
 }
 
 /// A quantity as hex, as blocks are named on the wire.

@@ -5,8 +5,14 @@
 
 use std::sync::Arc;
 
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{B256, hex};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
 use chain::{ChainConfig, DevNode, FullNode, MiningMode};
 use eth_rpc::{RunningServer, ServerConfig};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// A running node and gateway; dropping it stops both.
@@ -69,4 +75,36 @@ impl Drop for TestNet {
         self.server.stop();
         self.node.shutdown();
     }
+}
+
+/// The devnet's default chain id.
+pub const CHAIN_ID: u64 = 31_415_926;
+/// A gas limit comfortably above what the fixtures need (Filecoin gas).
+pub const GAS: u64 = 200_000_000;
+/// A fee cap well above the genesis base fee (1e8 attoFIL).
+pub const FEE_CAP: u128 = 1_000_000_000;
+/// A tip.
+pub const TIP: u128 = 1_000_000;
+
+/// Dev account `i`'s key.
+pub fn key(net: &TestNet, i: usize) -> PrivateKeySigner {
+    net.node.dev_accounts()[i].signer.clone()
+}
+
+/// Signs and encodes an EIP-1559 transaction.
+pub fn sign_1559(key: &PrivateKeySigner, tx: TxEip1559) -> Vec<u8> {
+    let signature = key.sign_hash_sync(&tx.signature_hash()).expect("signs");
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
+/// `eth_sendRawTransaction`; returns the hash.
+pub async fn send_raw(net: &TestNet, raw: &[u8]) -> B256 {
+    from_json(
+        net.call("eth_sendRawTransaction", serde_json::json!([hex::encode_prefixed(raw)])).await,
+    )
+}
+
+/// A JSON value as a typed value.
+pub fn from_json<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"))
 }
