@@ -45,6 +45,12 @@ pub struct PendingMessage {
 }
 
 impl PendingMessage {
+    /// A pool entry for `message` with its Ethereum hash.
+    pub fn new(message: SignedMessage, eth_hash: B256) -> Self {
+        let (cid, chain_len) = message.cid_and_chain_length();
+        Self { message: Arc::new(message), cid, eth_hash, chain_len }
+    }
+
     fn nonce(&self) -> u64 {
         self.message.message.sequence
     }

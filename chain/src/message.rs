@@ -192,6 +192,25 @@ impl SignedMessage {
         }
     }
 
+    /// [`Self::cid`] and [`Self::chain_length`] from a single encoding (the pool needs both for
+    /// every message it admits).
+    ///
+    /// # Panics
+    ///
+    /// As [`Self::to_bytes`].
+    pub fn cid_and_chain_length(&self) -> (Cid, usize) {
+        match self.signature.sig_type {
+            SigType::Bls => {
+                let unsigned = encode(&self.message);
+                (dag_cbor_cid(&unsigned), unsigned.len())
+            }
+            SigType::Secp256k1 | SigType::Delegated => {
+                let signed = self.to_bytes();
+                (dag_cbor_cid(&signed), signed.len())
+            }
+        }
+    }
+
     /// The number of bytes the message occupies on chain, which sets its inclusion gas: the
     /// unsigned encoding for BLS, the signed encoding otherwise.
     ///

@@ -360,12 +360,8 @@ fn next_base_fee_after(store: &Arc<ChainStore>, tipset: &Tipset) -> Result<Token
         let bytes = fvm_ipld_blockstore::Blockstore::get(&**store, cid)?
             .ok_or_else(|| anyhow!("message {cid} missing"))?;
         let smsg = crate::message::SignedMessage::from_bytes(&bytes)?;
-        messages.push(PendingMessage {
-            chain_len: smsg.chain_length(),
-            message: Arc::new(smsg),
-            cid: *cid,
-            eth_hash: alloy_primitives::B256::ZERO,
-        });
+        // Only the fee fields matter for the base fee; the hash is not needed.
+        messages.push(PendingMessage::new(smsg, alloy_primitives::B256::ZERO));
     }
     Ok(crate::basefee::next_base_fee(
         tipset.base_fee(),

@@ -201,26 +201,13 @@ impl FullNode for DevNode {
             }
             SigType::Bls => return Err(PushError::BlsUnsupported),
         };
-        let pending = PendingMessage {
-            cid: msg.cid(),
-            chain_len: msg.chain_length(),
-            message: Arc::new(msg),
-            eth_hash,
-        };
-        self.admit(pending)
+        self.admit(PendingMessage::new(msg, eth_hash))
     }
 
     fn mpool_push_eth(&self, raw: &[u8]) -> Result<PendingMessage, PushError> {
         let tx = decode_raw_transaction(raw, self.inner.config.chain_id)?;
         let eth_hash = tx.hash();
-        let msg = tx.into_message();
-        let pending = PendingMessage {
-            cid: msg.cid(),
-            chain_len: msg.chain_length(),
-            message: Arc::new(msg),
-            eth_hash,
-        };
-        self.admit(pending)
+        self.admit(PendingMessage::new(tx.into_message(), eth_hash))
     }
 
     fn mpool_pending(&self) -> Vec<PendingMessage> {
