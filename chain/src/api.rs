@@ -23,6 +23,7 @@ use crate::genesis::DevAccount;
 use crate::logs::{IndexedLog, LogFilter};
 use crate::mempool::{PendingMessage, PoolRefusal};
 use crate::message::SignedMessage;
+use crate::overrides::CallOverrides;
 use crate::store::MessageLocation;
 use crate::tipset::Tipset;
 
@@ -160,11 +161,22 @@ pub trait FullNode: Send + Sync + 'static {
         address: &Address,
         tipset: &Tipset,
     ) -> NodeResult<Option<(ActorID, ActorState)>>;
-    /// Runs a message read-only on a tipset's state: any sender, even a contract or a missing
-    /// address; the nonce is ignored; nothing is kept.
-    fn state_call(&self, msg: &Message, tipset: &Tipset) -> NodeResult<InvocResult>;
-    /// The gas limit `msg` needs on a tipset's state; never too low.
-    fn estimate_gas(&self, msg: &Message, tipset: &Tipset) -> Result<u64, EstimateError>;
+    /// Runs a message read-only on a tipset's state changed by `overrides`: any sender, even a
+    /// contract or a missing address; the nonce is ignored; nothing is kept. A bad override
+    /// fails with an [`OverrideError`](crate::overrides::OverrideError) inside the error.
+    fn state_call(
+        &self,
+        msg: &Message,
+        tipset: &Tipset,
+        overrides: &CallOverrides,
+    ) -> NodeResult<InvocResult>;
+    /// The gas limit `msg` needs on a tipset's state changed by `overrides`; never too low.
+    fn estimate_gas(
+        &self,
+        msg: &Message,
+        tipset: &Tipset,
+        overrides: &CallOverrides,
+    ) -> Result<u64, EstimateError>;
     /// Validates and queues a signed Filecoin message; returns its CID.
     fn mpool_push(&self, msg: SignedMessage) -> Result<PendingMessage, PushError>;
     /// Decodes, validates and queues a signed Ethereum transaction; returns the pool entry.

@@ -21,6 +21,7 @@ use crate::basefee::BLOCK_GAS_LIMIT;
 use crate::block::tipset_key_cid;
 use crate::logs::log_from_event;
 use crate::message::{SigType, Signature, SignedMessage};
+use crate::overrides::{self, CallOverrides};
 use crate::store::ChainStore;
 use crate::tipset::Tipset;
 
@@ -109,19 +110,22 @@ impl InvocResult {
     }
 }
 
-/// Runs the message read-only on top of `tipset`: any sender (a missing f410/f1/f3 sender is
-/// created for the call), the nonce is ignored, nothing is kept.
+/// Runs the message read-only on top of `tipset` changed by `overrides`: any sender (a missing
+/// f410/f1/f3 sender is created for the call), the nonce is ignored, nothing is kept.
 pub(crate) fn call(
     store: &Arc<ChainStore>,
     registry: &Arc<ActorRegistry>,
     machine: MachineContext,
     tipset: &Tipset,
     msg: &Message,
+    overrides: &CallOverrides,
 ) -> Result<InvocResult> {
     let externs = Box::new(ChainExterns { store: store.clone() });
+    let machine = overrides.block.apply(machine);
     let mut exec =
         Executor::new(store.clone(), &tipset.state_root, machine, externs, registry.clone())?;
     let tree = exec.state_tree();
+    overrides::apply_accounts(tree, &overrides.accounts)?;
     let sender = match tree.lookup_id(&msg.from)? {
         Some(id) => id,
         None => match msg.from.payload() {
@@ -177,6 +181,12 @@ pub(crate) fn estimated_chain_len(msg: &Message) -> usize {
         _ => Signature { sig_type: SigType::Delegated, bytes: vec![0xff; 72] },
     };
     SignedMessage { message: msg.clone(), signature }.chain_length()
+}
+
+/// The gas it costs just to include `msg` on chain (its on-chain length priced by the
+/// network's price list); a gas limit below this cannot run anything.
+pub fn inclusion_gas(msg: &Message) -> u64 {
+    filecoin_vm::gas::price::on_chain_message(estimated_chain_len(msg)).round_up()
 }
 
 /// Why a gas estimate could not be made.

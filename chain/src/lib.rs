@@ -2,7 +2,7 @@
 //!
 //! Reading order: [`config`] says what a devnet is; [`genesis`] builds its first state;
 //! [`eth_tx`] turns signed Ethereum transactions into Filecoin [`message`]s and back; the
-//! [`mempool`] queues them; [`miner`] builds [`tipset`]s with real [`block`] headers,
+//! [`mempool`] queues them; [`execution`] runs read-only calls (with [`overrides`]); [`miner`] builds [`tipset`]s with real [`block`] headers,
 //! executing them at once; [`store`] commits each tipset atomically to redb; [`node`] runs it
 //! all and serves the Lotus-shaped [`api::FullNode`] interface the gateway uses.
 //!
@@ -21,6 +21,7 @@ pub mod message;
 pub mod miner;
 pub mod node;
 mod node_api;
+pub mod overrides;
 pub mod store;
 pub mod tipset;
 
@@ -32,5 +33,8 @@ pub use logs::{IndexedLog, LogFilter};
 pub use mempool::PendingMessage;
 pub use message::SignedMessage;
 pub use node::DevNode;
+pub use overrides::{
+    AccountOverride, BlockOverride, CallOverrides, OverrideError, StorageOverride,
+};
 pub use store::MessageLocation;
 pub use tipset::Tipset;

@@ -185,12 +185,12 @@ impl Inner {
     }
 
     /// The tipset at exactly `height` (`None` for a null round or beyond the head).
+    ///
+    /// Reads the store, not the in-memory head: the miner commits a tipset (and its message
+    /// index) before it moves the head, so a message found by hash must find its tipset too.
     pub(crate) fn tipset_at(&self, height: i64) -> Result<Option<Arc<Tipset>>> {
         if let Some(ts) = self.tipsets.read().map_err(poisoned)?.get(&height) {
             return Ok(Some(ts.clone()));
-        }
-        if height > self.head().height() {
-            return Ok(None);
         }
         let Some(ts) = load_tipset(&self.store, height)? else { return Ok(None) };
         self.tipsets.write().map_err(poisoned)?.insert(height, ts.clone());

@@ -30,6 +30,7 @@ use crate::logs::{IndexedLog, LogFilter};
 use crate::mempool::{MAX_MESSAGE_BYTES, PendingMessage};
 use crate::message::{SigType, SignedMessage, verify_secp};
 use crate::node::{DevNode, poisoned};
+use crate::overrides::CallOverrides;
 use crate::store::MessageLocation;
 use crate::tipset::Tipset;
 
@@ -176,15 +177,25 @@ impl FullNode for DevNode {
         self.inner.actor_at(&tipset.state_root, address)
     }
 
-    fn state_call(&self, msg: &Message, tipset: &Tipset) -> NodeResult<InvocResult> {
+    fn state_call(
+        &self,
+        msg: &Message,
+        tipset: &Tipset,
+        overrides: &CallOverrides,
+    ) -> NodeResult<InvocResult> {
         let inner = &self.inner;
         let machine = machine_for(tipset, inner.config.chain_id, &inner.config.network_name);
-        execution::call(&inner.store, &inner.registry, machine, tipset, msg)
+        execution::call(&inner.store, &inner.registry, machine, tipset, msg, overrides)
     }
 
-    fn estimate_gas(&self, msg: &Message, tipset: &Tipset) -> Result<u64, EstimateError> {
+    fn estimate_gas(
+        &self,
+        msg: &Message,
+        tipset: &Tipset,
+        overrides: &CallOverrides,
+    ) -> Result<u64, EstimateError> {
         execution::estimate_gas(|limit| {
-            self.state_call(&execution::with_gas_limit(msg, limit), tipset)
+            self.state_call(&execution::with_gas_limit(msg, limit), tipset, overrides)
         })
     }
 

@@ -120,6 +120,15 @@ impl RpcError {
         Self::Internal(message)
     }
 
+    /// A failure of a node call that runs the VM: a bad state override is the caller's mistake
+    /// (−32602); anything else is internal.
+    pub fn from_node(err: &anyhow::Error) -> Self {
+        match err.downcast_ref::<chain::OverrideError>() {
+            Some(bad) => Self::InvalidParams(bad.to_string()),
+            None => Self::internal(format!("{err:#}")),
+        }
+    }
+
     /// An invalid-params error from anything displayable.
     pub fn invalid_params(err: impl Display) -> Self {
         Self::InvalidParams(err.to_string())

@@ -13,6 +13,7 @@ mod chain_methods;
 mod fee_methods;
 mod filecoin_methods;
 pub mod filters;
+mod overrides;
 mod send_methods;
 mod state_methods;
 mod subscriptions;

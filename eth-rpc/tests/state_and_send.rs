@@ -10,6 +10,8 @@ mod calls;
 mod fees;
 #[path = "state_and_send/filecoin.rs"]
 mod filecoin;
+#[path = "state_and_send/overrides.rs"]
+mod overrides;
 #[path = "state_and_send/send.rs"]
 mod send;
 #[path = "state_and_send/signing.rs"]

@@ -11,8 +11,11 @@ use alloy_signer_local::PrivateKeySigner;
 use chain::{
     ChainConfig, DevNode, FullNode, MessageLocation, MiningMode, PendingMessage, PushError,
 };
+use evm_actor::methods::INVOKE_CONTRACT_METHOD;
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
 
 pub(crate) const CHAIN_ID: u64 = 31_415_926;
 /// A gas limit comfortably above any inclusion cost.
@@ -134,4 +137,25 @@ pub(crate) fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("fevm-chain-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
+}
+
+/// A read-only `InvokeContract` message.
+pub(crate) fn invoke(
+    from: EthAddress,
+    to: EthAddress,
+    calldata: Vec<u8>,
+    gas_limit: u64,
+) -> Message {
+    Message {
+        version: 0,
+        from: f410(from),
+        to: f410(to),
+        sequence: 0,
+        value: TokenAmount::default(),
+        method_num: INVOKE_CONTRACT_METHOD,
+        params: RawBytes::serialize(RawBytes::new(calldata)).unwrap(),
+        gas_limit,
+        gas_fee_cap: TokenAmount::default(),
+        gas_premium: TokenAmount::default(),
+    }
 }

@@ -3,5 +3,6 @@
 mod harness;
 mod mempool;
 mod mining;
+mod overrides;
 mod persistence;
 mod state;

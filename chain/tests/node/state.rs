@@ -2,34 +2,23 @@
 
 use alloy_primitives::{Address as EthAddress, U256};
 use alloy_sol_types::{SolCall, SolEvent};
-use chain::{FullNode, LogFilter};
-use evm_actor::methods::INVOKE_CONTRACT_METHOD;
+use chain::{CallOverrides, FullNode, LogFilter};
 use fvm_ipld_encoding::RawBytes;
-use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use solidity_fixtures::{Token, initcode};
 
 use crate::harness::*;
 
-fn invoke(from: EthAddress, to: EthAddress, calldata: Vec<u8>, gas_limit: u64) -> Message {
-    Message {
-        version: 0,
-        from: f410(from),
-        to: f410(to),
-        sequence: 0,
-        value: TokenAmount::default(),
-        method_num: INVOKE_CONTRACT_METHOD,
-        params: RawBytes::serialize(RawBytes::new(calldata)).unwrap(),
-        gas_limit,
-        gas_fee_cap: TokenAmount::default(),
-        gas_premium: TokenAmount::default(),
-    }
-}
-
 fn balance_of(node: &chain::DevNode, token: EthAddress, who: EthAddress, height: i64) -> U256 {
     let ts = node.chain_get_tipset_by_height(height).unwrap().unwrap();
     let call = Token::balanceOfCall { account: who }.abi_encode();
-    let ret = node.state_call(&invoke(EthAddress::ZERO, token, call, 10_000_000_000), &ts).unwrap();
+    let ret = node
+        .state_call(
+            &invoke(EthAddress::ZERO, token, call, 10_000_000_000),
+            &ts,
+            &CallOverrides::NONE,
+        )
+        .unwrap();
     assert!(ret.receipt.exit_code.is_success(), "{:?}", ret.failure_info);
     let out: RawBytes = fvm_ipld_encoding::from_slice(ret.receipt.return_data.bytes()).unwrap();
     Token::balanceOfCall::abi_decode_returns(out.bytes()).unwrap()
@@ -87,14 +76,18 @@ fn calls_run_from_any_sender_and_keep_nothing() {
     // From a missing address, and from the contract itself.
     for from in [nobody, token] {
         let call = Token::balanceOfCall { account: from }.abi_encode();
-        let ret = node.state_call(&invoke(from, token, call, 10_000_000_000), &head).unwrap();
+        let ret = node
+            .state_call(&invoke(from, token, call, 10_000_000_000), &head, &CallOverrides::NONE)
+            .unwrap();
         assert!(ret.receipt.exit_code.is_success(), "{:?}", ret.failure_info);
     }
     assert!(node.state_get_actor(&f410(nobody), &head).unwrap().is_none(), "nothing kept");
     // A failing transfer reverts with exit 33 and the custom error's data.
     let call = Token::transferCall { to: nobody, value: U256::from(6u64) }.abi_encode();
     let me = key(&node, 0).address();
-    let ret = node.state_call(&invoke(me, token, call, 10_000_000_000), &head).unwrap();
+    let ret = node
+        .state_call(&invoke(me, token, call, 10_000_000_000), &head, &CallOverrides::NONE)
+        .unwrap();
     assert_eq!(ret.receipt.exit_code.value(), 33);
 }
 
@@ -109,7 +102,11 @@ fn gas_estimates_are_enough_and_close() {
     let call = Token::transferCall { to: EthAddress::repeat_byte(3), value: U256::from(1u64) }
         .abi_encode();
     let estimate = node
-        .estimate_gas(&invoke(k.address(), token, call.clone(), 0), &node.chain_head())
+        .estimate_gas(
+            &invoke(k.address(), token, call.clone(), 0),
+            &node.chain_head(),
+            &CallOverrides::NONE,
+        )
         .unwrap();
 
     let tx = alloy_consensus::TxEip1559 {
@@ -132,8 +129,9 @@ fn gas_estimates_are_enough_and_close() {
 
     let bad = Token::transferCall { to: EthAddress::repeat_byte(3), value: U256::from(10_000u64) }
         .abi_encode();
-    let err =
-        node.estimate_gas(&invoke(k.address(), token, bad, 0), &node.chain_head()).unwrap_err();
+    let err = node
+        .estimate_gas(&invoke(k.address(), token, bad, 0), &node.chain_head(), &CallOverrides::NONE)
+        .unwrap_err();
     assert!(
         matches!(err, chain::EstimateError::Failed(ref r) if r.receipt.exit_code.value() == 33)
     );
@@ -150,7 +148,7 @@ fn a_simulated_deployment_returns_the_runtime_code_and_deploys_nothing() {
         ..invoke(me, me, code, 10_000_000_000)
     };
     let head = node.chain_head();
-    let ret = node.state_call(&msg, &head).unwrap();
+    let ret = node.state_call(&msg, &head, &CallOverrides::NONE).unwrap();
     assert!(ret.receipt.exit_code.is_success(), "{:?}", ret.failure_info);
     assert_eq!(ret.deployed_code.unwrap().as_ref(), Token::DEPLOYED_BYTECODE.as_ref());
     assert_eq!(node.mpool_get_nonce(&f410(me)).unwrap(), 0);

@@ -10,7 +10,7 @@
 //! | `to` = address | that address (f410, or f0 for a masked ID), `InvokeContract` (3844450837), the calldata as a CBOR byte string (no params when empty) |
 //! | `input` or `data` | `input` wins when both are set (Lotus, go-ethereum's newer clients) |
 //! | `value` | value, wei = attoFIL |
-//! | `gas` | the gas limit, at most (and by default) the block gas limit of 10 billion |
+//! | `gas` | the gas limit, at most (and by default) the block gas limit of 10 billion; for `eth_call`, a `gas` below the message's inclusion cost (an Ethereum-sized amount such as web3.js's 21000) is treated as absent |
 //! | `nonce`, fees | ignored: a call pays nothing and runs whatever the sender's nonce |
 //!
 //! The call runs read-only on the state after the requested tipset (latest when omitted) from
@@ -26,16 +26,17 @@
 //! request is not a cap there. A call that fails at the block gas limit fails the estimate the
 //! same way `eth_call` fails.
 //!
-//! State and block overrides (the third and fourth `eth_call` parameters) are accepted when
-//! empty and refused otherwise: the node cannot run a call over modified state yet.
+//! Both take Geth's state overrides as the third parameter, and `eth_call` block overrides as
+//! the fourth ([`super::overrides`] says what they mean on FEVM). They change only the call's
+//! own copy of the state.
 
 use std::sync::Arc;
 
 use alloy_primitives::{Address as EthAddress, Bytes, TxKind, U64, U256};
-use alloy_rpc_types_eth::state::StateOverride;
-use alloy_rpc_types_eth::{BlockId, BlockOverrides, TransactionRequest};
+use alloy_rpc_types_eth::{BlockId, TransactionRequest};
 use chain::basefee::BLOCK_GAS_LIMIT;
-use chain::{EstimateError, InvocResult, Tipset};
+use chain::execution::inclusion_gas;
+use chain::{CallOverrides, EstimateError, InvocResult, Tipset};
 use evm_actor::methods::{EAM_CREATE_EXTERNAL_METHOD, INVOKE_CONTRACT_METHOD};
 use fvm_ipld_encoding::{BytesDe, RawBytes};
 use fvm_shared::address::{Address, Payload};
@@ -47,6 +48,7 @@ use jsonrpsee::core::RegisterMethodError;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use serde::de::DeserializeOwned;
 
+use super::overrides::call_overrides;
 use super::resolve::tipset_for_state;
 use super::{EthContext, EthModule};
 use crate::error::{EVM_REVERT_EXIT_CODE, RpcError, RpcResult};
@@ -64,18 +66,25 @@ pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError
 
 /// Handler for: `eth_call` (`[call, block?, stateOverrides?, blockOverrides?]`).
 async fn eth_call(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<Bytes> {
-    let (request, block) = {
+    let (request, block, overrides) = {
         let mut p = Positional::new(&params);
         let request: TransactionRequest = p.required("call object")?;
         let block: Option<BlockId> = p.optional("block")?;
-        refuse_overrides(p.optional("state overrides")?, p.optional("block overrides")?)?;
-        (request, block)
+        let overrides =
+            call_overrides(p.optional("state overrides")?, p.optional("block overrides")?)?;
+        (request, block, overrides)
     };
     let tipset = tipset_for_state(&ctx, block)?;
-    let msg = call_message(&request)?;
+    let mut msg = call_message(&request)?;
+    if msg.gas_limit < inclusion_gas(&msg) {
+        // An Ethereum-sized amount (web3.js checks every transfer with `gas: 21000`) means
+        // nothing in Filecoin gas: run with the block gas limit, as Lotus always does.
+        msg.gas_limit = BLOCK_GAS_LIMIT;
+    }
     run_blocking(move || {
-        check_sender(&ctx, &msg, &tipset)?;
-        let result = ctx.node.state_call(&msg, &tipset).map_err(RpcError::internal)?;
+        check_sender(&ctx, &msg, &tipset, &overrides)?;
+        let result =
+            ctx.node.state_call(&msg, &tipset, &overrides).map_err(|e| RpcError::from_node(&e))?;
         call_output(&result, msg.method_num == EAM_CREATE_EXTERNAL_METHOD)
     })
     .await
@@ -84,35 +93,31 @@ async fn eth_call(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<By
 /// Handler for: `eth_estimateGas` (`[call, block?, stateOverrides?]`): the smallest gas limit
 /// with which the call succeeds, plus the node's margin (Filecoin gas, never too low).
 async fn estimate_gas(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<U64> {
-    let (request, block) = {
+    let (request, block, overrides) = {
         let mut p = Positional::new(&params);
         let request: TransactionRequest = p.required("call object")?;
         let block: Option<BlockId> = p.optional("block")?;
-        refuse_overrides(p.optional("state overrides")?, None)?;
-        (request, block)
+        let overrides = call_overrides(p.optional("state overrides")?, None)?;
+        (request, block, overrides)
     };
     let tipset = tipset_for_state(&ctx, block)?;
     let msg = call_message(&request)?;
-    run_blocking(move || estimate(&ctx, &msg, &tipset).map(U64::from)).await
+    run_blocking(move || estimate(&ctx, &msg, &tipset, &overrides).map(U64::from)).await
 }
 
-/// The gas limit `msg` needs on `tipset`'s state (runs the VM: call from a blocking thread).
-pub(super) fn estimate(ctx: &EthContext, msg: &Message, tipset: &Tipset) -> RpcResult<u64> {
-    check_sender(ctx, msg, tipset)?;
-    ctx.node.estimate_gas(msg, tipset).map_err(|err| match err {
+/// The gas limit `msg` needs on `tipset`'s state changed by `overrides` (runs the VM: call
+/// from a blocking thread).
+pub(super) fn estimate(
+    ctx: &EthContext,
+    msg: &Message,
+    tipset: &Tipset,
+    overrides: &CallOverrides,
+) -> RpcResult<u64> {
+    check_sender(ctx, msg, tipset, overrides)?;
+    ctx.node.estimate_gas(msg, tipset, overrides).map_err(|err| match err {
         EstimateError::Failed(result) => call_failure(&result),
-        EstimateError::Node(err) => RpcError::internal(err),
+        EstimateError::Node(err) => RpcError::from_node(&err),
     })
-}
-
-fn refuse_overrides(state: Option<StateOverride>, block: Option<BlockOverrides>) -> RpcResult<()> {
-    let state_empty = state.is_none_or(|s| s.is_empty());
-    let block_empty = block.is_none_or(|b| b == BlockOverrides::default());
-    if state_empty && block_empty {
-        Ok(())
-    } else {
-        Err(RpcError::InvalidParams("state overrides are not supported yet".into()))
-    }
 }
 
 /// The Filecoin message for a call object (see the module docs).
@@ -165,9 +170,16 @@ pub(super) fn unwrap_cbor_bytes(data: &[u8]) -> Bytes {
     }
 }
 
-/// A masked-ID sender must exist (an f410 sender that does not is created for the call).
-fn check_sender(ctx: &EthContext, msg: &Message, tipset: &Tipset) -> RpcResult<()> {
-    if let Payload::ID(id) = msg.from.payload() {
+/// A masked-ID sender must exist (an f410 sender that does not is created for the call), unless
+/// an override names it (the node then says whether it exists).
+fn check_sender(
+    ctx: &EthContext,
+    msg: &Message,
+    tipset: &Tipset,
+    overrides: &CallOverrides,
+) -> RpcResult<()> {
+    let overridden = overrides.accounts.iter().any(|(address, _)| *address == msg.from);
+    if let (Payload::ID(id), false) = (msg.from.payload(), overridden) {
         let found = ctx.node.state_get_actor(&msg.from, tipset).map_err(RpcError::internal)?;
         if found.is_none() {
             return Err(RpcError::InvalidParams(format!(

@@ -33,7 +33,7 @@ use alloy_primitives::{Address as EthAddress, B256, Bytes, TxKind, hex};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use chain::PushError;
+use chain::{CallOverrides, PushError};
 use jsonrpsee::core::RegisterMethodError;
 use jsonrpsee::types::Params;
 use serde_json::Value;
@@ -161,7 +161,9 @@ fn sign_request(
     };
     let gas_limit = match request.gas {
         Some(gas) => gas,
-        None => estimate(ctx, &call_message(&request)?, &ctx.node.chain_head())?,
+        None => {
+            estimate(ctx, &call_message(&request)?, &ctx.node.chain_head(), &CallOverrides::NONE)?
+        }
     };
     let to = request.to.unwrap_or(TxKind::Create);
     let value = request.value.unwrap_or_default();

@@ -22,8 +22,8 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256, hex};
 use alloy_rpc_types_eth::{BlockId, BlockNumberOrTag};
-use chain::Tipset;
 use chain::basefee::BLOCK_GAS_LIMIT;
+use chain::{CallOverrides, Tipset};
 use cid::Cid;
 use evm_actor::methods::{GET_BYTECODE_METHOD, GET_STORAGE_AT_METHOD, GetStorageAtParams};
 use evm_actor::state::{EvmState, Word};
@@ -201,7 +201,10 @@ fn call_evm_method(
         gas_fee_cap: TokenAmount::default(),
         gas_premium: TokenAmount::default(),
     };
-    let result = ctx.node.state_call(&msg, tipset).map_err(RpcError::internal)?;
+    let result = ctx
+        .node
+        .state_call(&msg, tipset, &CallOverrides::NONE)
+        .map_err(|e| RpcError::from_node(&e))?;
     if !result.receipt.exit_code.is_success() {
         return Err(RpcError::internal(format!(
             "method {method_num} of f0{id} failed with exit {}: {}",
