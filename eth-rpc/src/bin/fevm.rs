@@ -1,5 +1,6 @@
 //! `fevm`: start the devnet and its gateway, or `fevm address <x>`.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -25,7 +26,9 @@ fn main() -> ExitCode {
     let default_level = if cli.quiet { "warn" } else { "info" };
     let filter =
         EnvFilter::try_from_env("FEVM_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    // Colours only on a terminal: logs piped to a file stay plain text.
+    let ansi = std::io::stdout().is_terminal();
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(ansi).init();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
