@@ -4,7 +4,8 @@
 //!
 //! * JSON-RPC over HTTP `POST` on [`RPC_PATHS`] (`/` and `/rpc/v1`, the Lotus path), single
 //!   requests and batches of at most [`ServerConfig::max_batch_len`] entries (run in order);
-//! * WebSocket upgrades on the same paths, with subscriptions;
+//! * WebSocket upgrades on the same paths, with subscriptions (ids are `0x` hex strings, as
+//!   Geth and Lotus give them, not jsonrpsee's default JSON numbers);
 //! * `GET /health` → `200 {"status":"ok"}`;
 //! * permissive CORS (any origin, method and header; preflights answered) for browser dapps.
 //!
@@ -22,8 +23,12 @@
 mod http;
 
 use std::{
+    hash::{BuildHasher, RandomState},
     net::{IpAddr, Ipv4Addr, SocketAddr},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -41,10 +46,10 @@ use jsonrpsee::{
     Methods,
     core::middleware::RpcServiceBuilder,
     server::{
-        BatchRequestConfig, ServerHandle, StopHandle, TowerServiceBuilder, stop_channel,
-        ws::is_upgrade_request,
+        BatchRequestConfig, IdProvider, ServerHandle, StopHandle, TowerServiceBuilder,
+        stop_channel, ws::is_upgrade_request,
     },
-    types::error::ErrorCode,
+    types::{SubscriptionId, error::ErrorCode},
 };
 use tokio::{
     net::TcpListener,
@@ -125,7 +130,25 @@ impl ServerConfig {
             .max_connections(self.max_connections)
             .max_subscriptions_per_connection(self.max_subscriptions_per_connection)
             .set_batch_request_config(BatchRequestConfig::Limit(self.max_batch_len))
+            .set_id_provider(HexIdProvider::default())
             .build()
+    }
+}
+
+/// Subscription ids as Geth and Lotus give them: a `0x`-prefixed 128-bit hex string.
+/// jsonrpsee's default is a JSON number, which clients that keep subscriptions by a string id
+/// (viem drops every `eth_subscription` whose id is not the string it got back) never match.
+#[derive(Debug, Default)]
+struct HexIdProvider {
+    keys: RandomState,
+    counter: AtomicU64,
+}
+
+impl IdProvider for HexIdProvider {
+    fn next_id(&self) -> SubscriptionId<'static> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let id = format!("0x{:016x}{:016x}", self.keys.hash_one(n), self.keys.hash_one(!n));
+        SubscriptionId::Str(id.into())
     }
 }
 
