@@ -204,4 +204,7 @@ pub trait FullNode: Send + Sync + 'static {
     fn dev_accounts(&self) -> &[DevAccount];
     /// Mines `count` tipsets now, whatever the mining mode (dev method).
     fn mine(&self, count: u64) -> NodeResult<Vec<Arc<Tipset>>>;
+    /// Whether every executable message is mined as soon as it arrives (instant mining), so a
+    /// sender may wait for its inclusion.
+    fn automines(&self) -> bool;
 }

@@ -283,4 +283,8 @@ impl FullNode for DevNode {
             })
             .collect()
     }
+
+    fn automines(&self) -> bool {
+        self.inner.config.mining == MiningMode::Instant
+    }
 }

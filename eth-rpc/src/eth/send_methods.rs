@@ -7,6 +7,13 @@
 //! value`, `replacement transaction underpriced`, `intrinsic gas too low`, `invalid chain id`…)
 //! as a −32000 error. Both send methods return the keccak hash of the signed transaction.
 //!
+//! Under instant mining both return only once the transaction is in a tipset, as anvil's and
+//! Hardhat's automine do: a client that asks for the receipt right after sending finds it.
+//! (ethers v6's `tx.wait()` checks once, caches the miss, then waits for a *later* block; if
+//! the transaction was mined in between and nothing else is sent, that block never comes.)
+//! A transaction that cannot run yet (a nonce gap) returns at once; the wait is capped at
+//! [`INCLUSION_WAIT`].
+//!
 //! `eth_sendTransaction` signs for a dev account (anything else: −32000 `unknown account`),
 //! filling what the request leaves out:
 //!
@@ -25,6 +32,7 @@
 //! Signatures are 65 bytes `r ‖ s ‖ v` with `v` = 27/28.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
 use alloy_dyn_abi::TypedData;
@@ -33,10 +41,11 @@ use alloy_primitives::{Address as EthAddress, B256, Bytes, TxKind, hex};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use chain::{CallOverrides, PushError};
+use chain::{CallOverrides, PendingMessage, PushError, Tipset};
 use jsonrpsee::core::RegisterMethodError;
 use jsonrpsee::types::Params;
 use serde_json::Value;
+use tokio::sync::broadcast;
 
 use super::call_methods::{
     Positional, call_message, estimate, run_blocking, to_filecoin, token_to_u128,
@@ -47,8 +56,8 @@ use crate::error::{RpcError, RpcResult};
 
 /// Registers this file's methods.
 pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError> {
-    module.register_method("eth_sendRawTransaction", |params, ctx, _| {
-        send_raw_transaction(ctx, &params)
+    module.register_async_method("eth_sendRawTransaction", |params, ctx, _| async move {
+        send_raw_transaction(Arc::clone(&*ctx), params).await
     })?;
     module.register_async_method("eth_sendTransaction", |params, ctx, _| async move {
         send_transaction(Arc::clone(&*ctx), params).await
@@ -62,9 +71,12 @@ pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError
 }
 
 /// Handler for: `eth_sendRawTransaction` (`[signedTransaction]`).
-fn send_raw_transaction(ctx: &EthContext, params: &Params<'_>) -> RpcResult<B256> {
-    let raw: Bytes = Positional::new(params).required("signed transaction")?;
-    push(ctx, &raw)
+async fn send_raw_transaction(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<B256> {
+    let raw: Bytes = Positional::new(&params).required("signed transaction")?;
+    let heads = ctx.node.subscribe_heads();
+    let pending = push(&ctx, &raw)?;
+    await_inclusion(&ctx, heads, &pending).await;
+    Ok(pending.eth_hash)
 }
 
 /// Handler for: `eth_sendTransaction` (`[transaction]`), see the module docs.
@@ -74,12 +86,14 @@ async fn send_transaction(ctx: Arc<EthContext>, params: Params<'static>) -> RpcR
         RpcError::InvalidParams("missing \"from\": the account to send from".into())
     })?;
     let signer = signer_for(&ctx, from)?;
+    let heads = ctx.node.subscribe_heads();
     // Estimating gas runs the VM.
-    run_blocking(move || {
-        let raw = sign_request(&ctx, &signer, request)?;
-        push(&ctx, &raw)
-    })
-    .await
+    let pending = {
+        let ctx = Arc::clone(&ctx);
+        run_blocking(move || push(&ctx, &sign_request(&ctx, &signer, request)?)).await?
+    };
+    await_inclusion(&ctx, heads, &pending).await;
+    Ok(pending.eth_hash)
 }
 
 /// Handler for: `eth_sign` (`[address, data]`).
@@ -120,12 +134,51 @@ fn accounts(ctx: &EthContext) -> RpcResult<Vec<EthAddress>> {
     Ok(ctx.accounts.clone())
 }
 
-/// Queues a signed transaction; returns its hash.
-fn push(ctx: &EthContext, raw: &[u8]) -> RpcResult<B256> {
-    match ctx.node.mpool_push_eth(raw) {
-        Ok(pending) => Ok(pending.eth_hash),
-        Err(PushError::Node(err)) => Err(RpcError::internal(format!("{err:#}"))),
-        Err(refused) => Err(RpcError::TxRejected(refused.to_string())),
+/// Queues a signed transaction.
+fn push(ctx: &EthContext, raw: &[u8]) -> RpcResult<PendingMessage> {
+    ctx.node.mpool_push_eth(raw).map_err(|err| match err {
+        PushError::Node(err) => RpcError::internal(format!("{err:#}")),
+        refused => RpcError::TxRejected(refused.to_string()),
+    })
+}
+
+/// The longest a send waits for its transaction to be mined under instant mining.
+const INCLUSION_WAIT: Duration = Duration::from_secs(10);
+
+/// Under instant mining, waits until `pending` is in a tipset (see the module docs). `heads`
+/// was subscribed before the push, so the tipset that includes it cannot be missed.
+async fn await_inclusion(
+    ctx: &EthContext,
+    mut heads: broadcast::Receiver<Arc<Tipset>>,
+    pending: &PendingMessage,
+) {
+    if !ctx.node.automines() {
+        return;
+    }
+    let msg = &pending.message.message;
+    // Behind a nonce gap it cannot be mined until the gap is filled.
+    let next = ctx.node.mpool_get_nonce(&msg.from).unwrap_or(0);
+    if msg.sequence >= next {
+        return;
+    }
+    let hash = pending.eth_hash;
+    let included = async {
+        loop {
+            match heads.recv().await {
+                Ok(tipset) if tipset.eth_hashes.contains(&hash) => return,
+                Ok(_) => {}
+                // Missed some heads: ask the index instead.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if matches!(ctx.node.state_search_tx(&hash), Ok(Some(_))) {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    };
+    if tokio::time::timeout(INCLUSION_WAIT, included).await.is_err() {
+        tracing::warn!(target: "fevm::rpc", %hash, "transaction not mined within the wait");
     }
 }
 

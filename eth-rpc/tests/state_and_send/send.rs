@@ -5,7 +5,7 @@ use alloy::network::EthereumWallet;
 use alloy::providers::{Provider, ProviderBuilder};
 use alloy::rpc::types::TransactionRequest;
 use alloy_consensus::TxEip1559;
-use alloy_primitives::{Address, B256, TxKind, U256, keccak256};
+use alloy_primitives::{Address, B256, TxKind, U256, hex, keccak256};
 use chain::FullNode;
 use fvm_shared::econ::TokenAmount;
 use serde_json::{Value, json};
@@ -37,6 +37,32 @@ async fn raw_transactions_of_every_accepted_type() {
     let nonce: U256 =
         from_json(net.call("eth_getTransactionCount", json!([alice.address(), "latest"])).await);
     assert_eq!(nonce, U256::from(3u64));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instant_mining_sends_return_once_the_receipt_exists() {
+    let net = TestNet::start().await;
+    let alice = key(&net, 0);
+    let dev = net.node.dev_accounts()[1].address;
+    let bob = Address::repeat_byte(0xb1);
+    for nonce in 0..10 {
+        let raw = hex::encode_prefixed(eip1559(&alice, nonce, Some(bob), 1, vec![], GAS));
+        let hash: B256 = from_json(net.call("eth_sendRawTransaction", json!([raw])).await);
+        let receipt = net.call("eth_getTransactionReceipt", json!([hash])).await;
+        assert_eq!(receipt["status"], "0x1", "receipt right after the send: {receipt}");
+        let hash: B256 = from_json(
+            net.call("eth_sendTransaction", json!([{ "from": dev, "to": bob, "value": "0x1" }]))
+                .await,
+        );
+        let receipt = net.call("eth_getTransactionReceipt", json!([hash])).await;
+        assert_eq!(receipt["status"], "0x1", "receipt right after the send: {receipt}");
+    }
+    // Behind a nonce gap a send returns at once, unmined.
+    let raw = hex::encode_prefixed(eip1559(&alice, 12, Some(bob), 1, vec![], GAS));
+    let started = std::time::Instant::now();
+    let hash: B256 = from_json(net.call("eth_sendRawTransaction", json!([raw])).await);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(net.call("eth_getTransactionReceipt", json!([hash])).await, Value::Null);
 }
 
 /// The error object of an `eth_sendRawTransaction` the pool refuses.
