@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, as the README documents it and CI runs it: formatting, lints, and every
-# Rust test (unit, integration, property and doc tests) of the workspace. Client suites join here
-# as they are added. Fails loudly on the first error.
+# The whole test suite, as the README documents it and CI runs it: formatting, lints, every
+# Rust test (unit, integration, property and doc tests) of the workspace, then the real-client
+# suites (ethers, viem, web3.js, web3.py, Hardhat 3, Foundry, a browser wallet in headless
+# Chromium) against fresh fevm nodes; tests/clients/run.sh installs what they need. Fails loudly
+# on the first error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,5 +16,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> cargo test"
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
+
+echo "==> client suites"
+bash tests/clients/run.sh
 
 echo "==> all tests passed"
