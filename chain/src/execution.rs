@@ -7,7 +7,7 @@ use anyhow::{Result, anyhow, bail};
 use cid::Cid;
 use filecoin_vm::genesis::{create_account, create_eth_account};
 use filecoin_vm::{
-    ActorRegistry, ApplyKind, ApplyRet, CallTrace, Executor, Externs, MachineContext,
+    ActorRegistry, ApplyKind, ApplyRet, CallTrace, Executor, Externs, MachineContext, RootCache,
 };
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::{Payload, Protocol};
@@ -110,20 +110,19 @@ impl InvocResult {
     }
 }
 
-/// Runs the message read-only on top of `tipset` changed by `overrides`: any sender (a missing
+/// Runs the message read-only on the state `state` caches, changed by `overrides`: any sender (a missing
 /// f410/f1/f3 sender is created for the call), the nonce is ignored, nothing is kept.
 pub(crate) fn call(
     store: &Arc<ChainStore>,
     registry: &Arc<ActorRegistry>,
     machine: MachineContext,
-    tipset: &Tipset,
+    state: Arc<RootCache>,
     msg: &Message,
     overrides: &CallOverrides,
 ) -> Result<InvocResult> {
     let externs = Box::new(ChainExterns { store: store.clone() });
     let machine = overrides.block.apply(machine);
-    let mut exec =
-        Executor::new(store.clone(), &tipset.state_root, machine, externs, registry.clone())?;
+    let mut exec = Executor::new_shared(store.clone(), state, machine, externs, registry.clone())?;
     let tree = exec.state_tree();
     overrides::apply_accounts(tree, &overrides.accounts)?;
     let sender = match tree.lookup_id(&msg.from)? {

@@ -56,8 +56,9 @@ pub(crate) fn build_tipset(
         network_name: node.config.network_name.clone(),
     };
     let externs = Box::new(ChainExterns { store: store.clone() });
+    let cache = node.root_cache(&parent.state_root)?;
     let mut exec =
-        Executor::new(store.clone(), &parent.state_root, machine, externs, node.registry.clone())?;
+        Executor::new_shared(store.clone(), cache, machine, externs, node.registry.clone())?;
 
     let mut receipts: Vec<Receipt> = Vec::with_capacity(messages.len());
     let mut fees = Vec::with_capacity(messages.len());

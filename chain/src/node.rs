@@ -1,13 +1,13 @@
 //! The devnet node: opens or creates the chain, runs the miner, and serves the [`FullNode`]
 //! interface.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use anyhow::{Context, Result, anyhow, bail};
-use filecoin_vm::{ActorRegistry, StateTree};
+use filecoin_vm::{ActorRegistry, RootCache, StateTree};
 use fvm_ipld_amt::Amtv0;
 use fvm_ipld_encoding::CborStore;
 use fvm_shared::ActorID;
@@ -53,7 +53,13 @@ pub(crate) struct Inner {
     stop: AtomicBool,
     pub(crate) dev_accounts: Vec<DevAccount>,
     pub(crate) native_accounts: Vec<NativeAccount>,
+    /// Read caches of the most recently used state roots, newest last.
+    root_caches: Mutex<VecDeque<Arc<RootCache>>>,
 }
+
+/// How many state roots keep a shared read cache: the head, its parent, and a few that calls
+/// at past blocks ask for.
+const ROOT_CACHES: usize = 8;
 
 /// A running devnet node. Cheap to share (`Arc` inside); [`DevNode::shutdown`] stops the miner.
 pub struct DevNode {
@@ -111,6 +117,7 @@ impl DevNode {
             pending,
             wake: (Mutex::new(false), Condvar::new()),
             stop: AtomicBool::new(false),
+            root_caches: Mutex::default(),
         });
         let miner = match inner.config.mining {
             MiningMode::Manual => None,
@@ -197,13 +204,35 @@ impl Inner {
         Ok(Some(ts))
     }
 
+    /// The shared read cache of the state at `root` (see [`RootCache`]): every read-only tree
+    /// and executor at that root goes through it, so a busy head is decoded once.
+    pub(crate) fn root_cache(&self, root: &cid::Cid) -> Result<Arc<RootCache>> {
+        let mut caches = self.root_caches.lock().map_err(poisoned)?;
+        if let Some(i) = caches.iter().position(|c| c.root() == root) {
+            let cache = caches.remove(i).ok_or_else(|| anyhow!("root cache {i} vanished"))?;
+            caches.push_back(cache.clone());
+            return Ok(cache);
+        }
+        let cache = Arc::new(RootCache::new(*root));
+        if caches.len() == ROOT_CACHES {
+            caches.pop_front();
+        }
+        caches.push_back(cache.clone());
+        Ok(cache)
+    }
+
+    /// A read-only state tree at `root`, sharing reads through its root cache.
+    pub(crate) fn tree_at(&self, root: &cid::Cid) -> Result<StateTree<&ChainStore>> {
+        StateTree::load_shared(&*self.store, self.root_cache(root)?)
+    }
+
     /// An actor at a state root, by any of its addresses.
     pub(crate) fn actor_at(
         &self,
         state_root: &cid::Cid,
         address: &Address,
     ) -> Result<Option<(ActorID, ActorState)>> {
-        let tree = StateTree::load(&*self.store, state_root)?;
+        let tree = self.tree_at(state_root)?;
         let Some(id) = tree.lookup_id(address)? else { return Ok(None) };
         Ok(tree.get_actor(id)?.map(|a| (id, a)))
     }
@@ -216,7 +245,7 @@ impl Inner {
             let head = self.head.read().map_err(poisoned)?;
             (head.tipset.clone(), head.next_base_fee.clone())
         };
-        let tree = StateTree::load(&*self.store, &parent.state_root)?;
+        let tree = self.tree_at(&parent.state_root)?;
         let state_nonce = |sender: &Address| -> u64 {
             let actor =
                 tree.lookup_id(sender).ok().flatten().and_then(|id| tree.get_actor(id).ok());
@@ -235,7 +264,7 @@ impl Inner {
 
         self.tipsets.write().map_err(poisoned)?.insert(tipset.height(), tipset.clone());
         *self.head.write().map_err(poisoned)? = Head { tipset: tipset.clone(), next_base_fee };
-        let tree = StateTree::load(&*self.store, &tipset.state_root)?;
+        let tree = self.tree_at(&tipset.state_root)?;
         let mut pool = self.mempool.lock().map_err(poisoned)?;
         let mut senders: Vec<Address> = included.iter().map(|m| m.message.message.from).collect();
         senders.dedup();

@@ -185,7 +185,8 @@ impl FullNode for DevNode {
     ) -> NodeResult<InvocResult> {
         let inner = &self.inner;
         let machine = machine_for(tipset, inner.config.chain_id, &inner.config.network_name);
-        execution::call(&inner.store, &inner.registry, machine, tipset, msg, overrides)
+        let state = inner.root_cache(&tipset.state_root)?;
+        execution::call(&inner.store, &inner.registry, machine, state, msg, overrides)
     }
 
     fn estimate_gas(

@@ -37,7 +37,7 @@ use crate::call_manager::{Abort, CallManager, Origin};
 use crate::gas::{Gas, GasTracker, price};
 use crate::runtime::{Externs, MachineContext};
 use crate::settlement::GasOutputs;
-use crate::state_tree::StateTree;
+use crate::state_tree::{RootCache, StateTree};
 use crate::trace::CallTrace;
 
 /// The reward actor (receives miner tips).
@@ -107,6 +107,20 @@ impl<B: Blockstore + 'static> Executor<B> {
     ) -> Result<Self> {
         let buffer = Rc::new(BufferedBlockstore::new(store));
         let tree = StateTree::load(SharedStore::new(buffer.clone()), root)?;
+        Ok(Self { buffer, tree, machine, externs, registry })
+    }
+
+    /// An executor over the state at `cache`'s root, sharing what it reads there with every
+    /// other tree loaded through the same cache (see [`RootCache`]).
+    pub fn new_shared(
+        store: B,
+        cache: Arc<RootCache>,
+        machine: MachineContext,
+        externs: Box<dyn Externs>,
+        registry: Arc<ActorRegistry>,
+    ) -> Result<Self> {
+        let buffer = Rc::new(BufferedBlockstore::new(store));
+        let tree = StateTree::load_shared(SharedStore::new(buffer.clone()), cache)?;
         Ok(Self { buffer, tree, machine, externs, registry })
     }
 

@@ -23,7 +23,7 @@ pub fn builtin_manifest() -> Vec<(String, Cid)> {
 }
 
 /// Installs system (f00), init (f01), reward (f02) and burnt funds (f099).
-pub fn install_singletons<BS: Blockstore>(
+pub fn install_singletons<BS: Blockstore + Clone>(
     tree: &mut StateTree<BS>,
     network_name: &str,
 ) -> Result<()> {
@@ -46,7 +46,7 @@ pub fn install_singletons<BS: Blockstore>(
 }
 
 /// Installs a singleton of any (registered) code at a fixed ID, e.g. the EAM at f010.
-pub fn install_singleton<BS: Blockstore>(
+pub fn install_singleton<BS: Blockstore + Clone>(
     tree: &mut StateTree<BS>,
     id: ActorID,
     code: Cid,
@@ -56,7 +56,7 @@ pub fn install_singleton<BS: Blockstore>(
 }
 
 /// Creates an account for an f1/f3 key with a balance; returns its ID.
-pub fn create_account<BS: Blockstore>(
+pub fn create_account<BS: Blockstore + Clone>(
     tree: &mut StateTree<BS>,
     key: Address,
     balance: TokenAmount,
@@ -73,7 +73,7 @@ pub fn create_account<BS: Blockstore>(
 }
 
 /// Creates an EthAccount at an f410 address with a balance; returns its ID.
-pub fn create_eth_account<BS: Blockstore>(
+pub fn create_eth_account<BS: Blockstore + Clone>(
     tree: &mut StateTree<BS>,
     f410: Address,
     balance: TokenAmount,

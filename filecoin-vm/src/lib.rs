@@ -29,5 +29,5 @@ pub use executor::{ApplyKind, ApplyRet, BURNT_FUNDS_ACTOR_ID, Executor, REWARD_A
 pub use gas::{Gas, GasTracker};
 pub use runtime::{ActorStore, Externs, MachineContext, MessageContext, Runtime, SendOutcome};
 pub use settlement::GasOutputs;
-pub use state_tree::{INIT_ACTOR_ID, InitState, StateTree};
+pub use state_tree::{INIT_ACTOR_ID, InitState, RootCache, StateTree};
 pub use trace::CallTrace;

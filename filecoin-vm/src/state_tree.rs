@@ -9,9 +9,16 @@
 //! below, so nested call frames can be undone cheaply without touching any block. Only
 //! [`StateTree::flush`] writes blocks, once per batch of messages, and the same set of changes
 //! always yields the same root (HAMTs are canonical; dirty actors are written in ID order).
+//!
+//! Reads are cached at two levels. Each tree keeps what it read; and trees loaded with
+//! [`StateTree::load_shared`] also share a [`RootCache`] with every other tree loaded at the
+//! same root, on any thread. A state root is content-addressed, so whatever was read under it
+//! stays true: a node serving many calls against its head decodes each HAMT node once rather
+//! than once per call. The actors HAMT itself is only loaded when a read misses both caches.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result, anyhow, bail};
 use cid::Cid;
@@ -62,10 +69,56 @@ struct Layer {
     next_id: Option<ActorID>,
 }
 
+/// Actors and address resolutions read under one state root, shared by every
+/// [`StateTree`] loaded at that root (see the module docs). Only clean reads go in: a tree's
+/// own changes never do, and a tree stops using the cache once it flushes.
+#[derive(Debug)]
+pub struct RootCache {
+    root: Cid,
+    actors: RwLock<HashMap<ActorID, ActorState>>,
+    addresses: RwLock<HashMap<Address, ActorID>>,
+}
+
+impl RootCache {
+    /// An empty cache for the state at `root`.
+    pub fn new(root: Cid) -> Self {
+        Self { root, actors: RwLock::default(), addresses: RwLock::default() }
+    }
+
+    /// The state root it caches.
+    pub const fn root(&self) -> &Cid {
+        &self.root
+    }
+
+    fn actor(&self, id: ActorID) -> Option<ActorState> {
+        self.actors.read().ok()?.get(&id).cloned()
+    }
+
+    fn remember_actor(&self, id: ActorID, actor: &ActorState) {
+        if let Ok(mut actors) = self.actors.write() {
+            actors.insert(id, actor.clone());
+        }
+    }
+
+    fn address(&self, address: &Address) -> Option<ActorID> {
+        self.addresses.read().ok()?.get(address).copied()
+    }
+
+    fn remember_address(&self, address: &Address, id: ActorID) {
+        if let Ok(mut addresses) = self.addresses.write() {
+            addresses.insert(*address, id);
+        }
+    }
+}
+
 /// See the module docs.
 pub struct StateTree<BS: Blockstore> {
     store: BS,
-    actors: Hamt<BS, ActorState>,
+    /// The actors HAMT, loaded from `actors_root` on the first read that misses the caches.
+    actors: OnceCell<Hamt<BS, ActorState>>,
+    actors_root: Option<Cid>,
+    /// Reads shared with other trees at the same root, until this tree flushes.
+    shared: Option<Arc<RootCache>>,
     /// `layers[0]` holds the changes since the last flush; the rest are open transactions.
     layers: Vec<Layer>,
     /// Clean copies of actors read from the HAMT.
@@ -85,34 +138,62 @@ impl<BS: Blockstore> std::fmt::Debug for StateTree<BS> {
 impl<BS: Blockstore + Clone> StateTree<BS> {
     /// An empty tree (genesis starts here).
     pub fn new(store: BS) -> Self {
-        let actors = Hamt::new_with_config(store.clone(), hamt_config());
-        Self::with_actors(store, actors)
+        let actors = OnceCell::from(Hamt::new_with_config(store.clone(), hamt_config()));
+        Self::with_actors(store, actors, None, None)
     }
 
     /// The tree at `root`.
     pub fn load(store: BS, root: &Cid) -> Result<Self> {
-        let root: StateRoot =
-            store.get_cbor(root)?.ok_or_else(|| anyhow!("state root {root} not found"))?;
-        if root.version != StateTreeVersion::V5 {
-            bail!("unsupported state tree version {:?}", root.version);
-        }
-        let actors = Hamt::load_with_config(&root.actors, store.clone(), hamt_config())?;
-        Ok(Self::with_actors(store, actors))
+        let actors_root = actors_root(&store, root)?;
+        Ok(Self::with_actors(store, OnceCell::new(), Some(actors_root), None))
     }
 
-    fn with_actors(store: BS, actors: Hamt<BS, ActorState>) -> Self {
+    /// The tree at `cache`'s root, sharing reads through `cache` (see the module docs).
+    pub fn load_shared(store: BS, cache: Arc<RootCache>) -> Result<Self> {
+        let actors_root = actors_root(&store, cache.root())?;
+        Ok(Self::with_actors(store, OnceCell::new(), Some(actors_root), Some(cache)))
+    }
+
+    fn with_actors(
+        store: BS,
+        actors: OnceCell<Hamt<BS, ActorState>>,
+        actors_root: Option<Cid>,
+        shared: Option<Arc<RootCache>>,
+    ) -> Self {
         Self {
             store,
             actors,
+            actors_root,
+            shared,
             layers: vec![Layer::default()],
             read_cache: RefCell::default(),
             resolve_cache: RefCell::default(),
             init: RefCell::default(),
         }
     }
+
+    /// The actors HAMT, loaded on first use.
+    fn actors(&self) -> Result<&Hamt<BS, ActorState>> {
+        if let Some(actors) = self.actors.get() {
+            return Ok(actors);
+        }
+        let root = self.actors_root.ok_or_else(|| anyhow!("state tree has no actors root"))?;
+        let loaded = Hamt::load_with_config(&root, self.store.clone(), hamt_config())?;
+        Ok(self.actors.get_or_init(|| loaded))
+    }
 }
 
-impl<BS: Blockstore> StateTree<BS> {
+/// The actors HAMT root of the state root `root`.
+fn actors_root(store: &impl Blockstore, root: &Cid) -> Result<Cid> {
+    let root: StateRoot =
+        store.get_cbor(root)?.ok_or_else(|| anyhow!("state root {root} not found"))?;
+    if root.version != StateTreeVersion::V5 {
+        bail!("unsupported state tree version {:?}", root.version);
+    }
+    Ok(root.actors)
+}
+
+impl<BS: Blockstore + Clone> StateTree<BS> {
     /// The blockstore.
     pub const fn store(&self) -> &BS {
         &self.store
@@ -134,9 +215,17 @@ impl<BS: Blockstore> StateTree<BS> {
         if let Some(actor) = self.read_cache.borrow().get(&id) {
             return Ok(Some(actor.clone()));
         }
+        if let Some(actor) = self.shared.as_ref().and_then(|c| c.actor(id)) {
+            self.read_cache.borrow_mut().insert(id, actor.clone());
+            return Ok(Some(actor));
+        }
         let key = BytesKey(Address::new_id(id).to_bytes());
-        let actor = self.actors.get(&key).with_context(|| format!("loading actor {id}"))?.cloned();
+        let actor =
+            self.actors()?.get(&key).with_context(|| format!("loading actor {id}"))?.cloned();
         if let Some(actor) = &actor {
+            if let Some(shared) = &self.shared {
+                shared.remember_actor(id, actor);
+            }
             self.read_cache.borrow_mut().insert(id, actor.clone());
         }
         Ok(actor)
@@ -178,10 +267,17 @@ impl<BS: Blockstore> StateTree<BS> {
         if let Some(id) = self.resolve_cache.borrow().get(address) {
             return Ok(Some(*id));
         }
+        if let Some(id) = self.shared.as_ref().and_then(|c| c.address(address)) {
+            self.resolve_cache.borrow_mut().insert(*address, id);
+            return Ok(Some(id));
+        }
         let map_root = self.with_init(|init| Ok(init.address_map))?;
         let map = Hamt::<_, ActorID>::load_with_config(&map_root, &self.store, hamt_config())?;
         let found = map.get(&BytesKey(address.to_bytes()))?.copied();
         if let Some(id) = found {
+            if let Some(shared) = &self.shared {
+                shared.remember_address(address, id);
+            }
             self.resolve_cache.borrow_mut().insert(*address, id);
         }
         Ok(found)
@@ -273,25 +369,29 @@ impl<BS: Blockstore> StateTree<BS> {
         if self.layers.len() != 1 {
             bail!("cannot flush with {} open transactions", self.transaction_depth());
         }
+        // From here on this tree's reads are of its own new root, not the shared one.
+        self.shared = None;
         self.flush_init()?;
+        self.actors()?;
         let base = std::mem::take(&mut self.layers[0]);
         let dirty: BTreeMap<_, _> = base.actors.into_iter().collect();
         let mut cache = self.read_cache.borrow_mut();
+        let hamt = self.actors.get_mut().ok_or_else(|| anyhow!("actors HAMT not loaded"))?;
         for (id, actor) in dirty {
             let key = BytesKey(Address::new_id(id).to_bytes());
             match actor {
                 Some(actor) => {
-                    self.actors.set(key, actor.clone())?;
+                    hamt.set(key, actor.clone())?;
                     cache.insert(id, actor);
                 }
                 None => {
-                    self.actors.delete(&key)?;
+                    hamt.delete(&key)?;
                     cache.remove(&id);
                 }
             }
         }
         drop(cache);
-        let actors = self.actors.flush()?;
+        let actors = hamt.flush()?;
         let info = self.store.put_cbor(&StateInfo0::default(), Code::Blake2b256)?;
         let root = StateRoot { version: StateTreeVersion::V5, actors, info };
         self.store.put_cbor(&root, Code::Blake2b256)

@@ -7,7 +7,8 @@ use fvm_shared::METHOD_SEND;
 use fvm_shared::address::Address;
 
 use crate::harness::{Net, NoExterns, Op, context, eth, registry};
-use filecoin_vm::{Executor, INIT_ACTOR_ID, InitState, MemoryBlockstore, StateTree};
+use filecoin_vm::{Executor, INIT_ACTOR_ID, InitState, MemoryBlockstore, RootCache, StateTree};
+use fvm_ipld_blockstore::Blockstore;
 
 fn run_scenario() -> (cid::Cid, Arc<MemoryBlockstore>) {
     let mut net = Net::new();
@@ -77,4 +78,37 @@ fn nested_transactions_revert_only_their_own_changes() {
     assert_eq!(tree.get_actor(alice).unwrap().unwrap().sequence, 1);
     assert_eq!(balance(&tree), start);
     assert!(tree.end_transaction(false).is_err(), "no transaction left to close");
+}
+
+#[test]
+fn trees_sharing_a_root_cache_share_clean_reads_only() {
+    let (root, store) = run_scenario();
+    let cache = Arc::new(RootCache::new(root));
+    let mut writer = StateTree::load_shared(store.clone(), cache.clone()).unwrap();
+    let bob = writer.lookup_id(&eth(0xb0)).unwrap().unwrap();
+    let original = writer.get_actor(bob).unwrap().unwrap();
+    // The writer's own change stays its own.
+    writer
+        .mutate_actor(bob, |a| {
+            a.sequence += 7;
+            Ok(())
+        })
+        .unwrap();
+
+    // A second tree at the same root reads through the cache, even with no store behind it:
+    // what the first tree read is served from memory, not decoded again.
+    let empty = Arc::new(MemoryBlockstore::new());
+    empty.put_keyed(&root, &store.get(&root).unwrap().unwrap()).unwrap();
+    let state_root: fvm_shared::state::StateRoot = store.get_cbor(&root).unwrap().unwrap();
+    let hamt_root = store.get(&state_root.actors).unwrap().unwrap();
+    empty.put_keyed(&state_root.actors, &hamt_root).unwrap();
+    let reader = StateTree::load_shared(empty, cache).unwrap();
+    assert_eq!(reader.lookup_id(&eth(0xb0)).unwrap(), Some(bob));
+    assert_eq!(reader.get_actor(bob).unwrap(), Some(original.clone()));
+
+    // After the writer flushes it reads its own new root, and the cache still holds the old.
+    let new_root = writer.flush().unwrap();
+    assert_ne!(new_root, root);
+    assert_eq!(writer.get_actor(bob).unwrap().unwrap().sequence, original.sequence + 7);
+    assert_eq!(reader.get_actor(bob).unwrap(), Some(original));
 }
