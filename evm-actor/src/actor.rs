@@ -7,6 +7,7 @@ use fvm_ipld_encoding::{BytesDe, BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
 use fvm_shared::error::ExitCode;
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum};
+use revm::bytecode::Bytecode;
 
 use crate::addressing::eth_address_of;
 use crate::interpreter::host::token_to_u256;
@@ -81,7 +82,7 @@ impl Actor for EvmActor {
                 }
                 let params: InvokeDelegateParams = decode_params(params)?;
                 let mut sys = System::load(rt)?;
-                let code = sys.load_bytecode(&params.code)?;
+                let code = sys.load_analysed_bytecode(&params.code)?;
                 let frame = Frame {
                     code,
                     input: params.input.to_vec().into(),
@@ -129,7 +130,7 @@ fn invoke_contract(rt: &mut dyn Runtime, input: Bytes) -> ActorResult {
 
 /// The frame of a call into this contract's own code by its caller, with the value it sent.
 fn contract_frame(sys: &mut System<'_>, input: Bytes) -> Result<Frame, ActorError> {
-    let code = sys.load_bytecode(&sys.state().bytecode.clone())?;
+    let code = sys.load_analysed_bytecode(&sys.state().bytecode.clone())?;
     let caller = sys.rt.message().caller;
     Ok(Frame {
         code,
@@ -165,7 +166,7 @@ fn initialize(sys: &mut System<'_>, params: ConstructorParams) -> ActorResult {
     sys.constructing = true;
     if !params.initcode.is_empty() {
         let frame = Frame {
-            code: params.initcode.to_vec().into(),
+            code: Bytecode::new_raw(params.initcode.to_vec().into()),
             input: Bytes::new(),
             caller: Address::from(params.creator),
             receiver,

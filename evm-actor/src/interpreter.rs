@@ -55,8 +55,8 @@ pub struct Execution {
 /// The message an execution serves.
 #[derive(Clone, Debug)]
 pub struct Frame {
-    /// Bytecode to run.
-    pub code: Bytes,
+    /// Bytecode to run, analysed.
+    pub code: Bytecode,
     /// Calldata.
     pub input: Bytes,
     /// CALLER.
@@ -80,7 +80,7 @@ pub fn execute(sys: &mut System<'_>, frame: Frame) -> Result<Execution, ActorErr
         call_value: frame.value,
         depth: 0,
     };
-    let bytecode = ExtBytecode::new(Bytecode::new_raw(frame.code));
+    let bytecode = ExtBytecode::new(frame.code);
     let mut interpreter: Interpreter<EthInterpreter> = Interpreter::new(
         SharedMemory::new_with_memory_limit(MEMORY_LIMIT),
         bytecode,

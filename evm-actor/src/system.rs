@@ -2,6 +2,9 @@
 //! `System`): storage and transient storage in KAMTs, the nonce, the tombstone, and sends that
 //! flush state first and reload it after, so reentrant calls see and keep each other's writes.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use alloy_primitives::{B256, Bytes, U256, keccak256};
 use cid::Cid;
 use filecoin_vm::{ActorError, ActorStore, Runtime, SendOutcome};
@@ -15,6 +18,7 @@ use fvm_shared::error::ErrorNumber;
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
+use revm::bytecode::Bytecode;
 
 use crate::state::{
     EvmState, SlotKey, Tombstone, TransientData, TransientLifespan, Word, storage_kamt_config,
@@ -24,6 +28,11 @@ type Slots = Kamt<ActorStore, Word, Word, SlotKey, 32>;
 
 /// keccak256 of the empty string: the code hash of an account without code.
 pub const EMPTY_CODE_HASH: B256 = alloy_primitives::KECCAK256_EMPTY;
+
+/// Analysed bytecode by CID (see [`System::load_analysed_bytecode`]). Bounded by emptying it
+/// when full: a devnet runs far fewer distinct contracts than this.
+static ANALYSED: LazyLock<Mutex<HashMap<Cid, Bytecode>>> = LazyLock::new(Mutex::default);
+const ANALYSED_CAPACITY: usize = 1024;
 
 /// See the module docs.
 pub struct System<'r> {
@@ -212,6 +221,23 @@ impl<'r> System<'r> {
             .map_err(state_error)?
             .ok_or_else(|| ActorError::not_found(format!("bytecode {cid} missing")))?;
         Ok(Bytes::from(code))
+    }
+
+    /// The bytecode block `cid`, analysed for execution (jump destinations found), from the
+    /// process-wide cache when an earlier invocation already ran it. A CID names its bytes, so
+    /// a cached analysis is valid under every state root.
+    pub fn load_analysed_bytecode(&self, cid: &Cid) -> Result<Bytecode, ActorError> {
+        if let Some(code) = ANALYSED.lock().ok().and_then(|cache| cache.get(cid).cloned()) {
+            return Ok(code);
+        }
+        let code = Bytecode::new_raw(self.load_bytecode(cid)?);
+        if let Ok(mut cache) = ANALYSED.lock() {
+            if cache.len() >= ANALYSED_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(*cid, code.clone());
+        }
+        Ok(code)
     }
 
     /// Writes changed state and records the new root (refused while read-only).
