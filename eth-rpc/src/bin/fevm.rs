@@ -9,6 +9,10 @@ use clap::Parser;
 use eth_rpc::cli::{Cli, Command, banner, describe_address};
 use tracing_subscriber::EnvFilter;
 
+/// See [`eth_rpc::Allocator`].
+#[global_allocator]
+static ALLOCATOR: eth_rpc::Allocator = eth_rpc::Allocator;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Address { address }) = &cli.command {

@@ -76,7 +76,7 @@ async fn eth_call(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<By
     };
     let tipset = tipset_for_state(&ctx, block)?;
     let mut msg = call_message(&request)?;
-    if msg.gas_limit < inclusion_gas(&msg) {
+    if request.gas.is_some() && msg.gas_limit < inclusion_gas(&msg) {
         // An Ethereum-sized amount (web3.js checks every transfer with `gas: 21000`) means
         // nothing in Filecoin gas: run with the block gas limit, as Lotus always does.
         msg.gas_limit = BLOCK_GAS_LIMIT;
@@ -263,10 +263,19 @@ pub(super) fn exit_code_meaning(exit: ExitCode) -> &'static str {
 
 // --- shared helpers -------------------------------------------------------------------------
 
-/// Runs VM work (or other slow node work) on a blocking thread.
+/// Runs VM work (or other slow node work) without stalling other requests.
+///
+/// On the multi-threaded runtime `fevm` runs, the work runs right here under
+/// `block_in_place`, which first hands this worker's other tasks to another thread: a call
+/// then costs no trip to the blocking pool and back (two thread wake-ups, most of a quick
+/// `eth_call`'s latency). Elsewhere it goes to the blocking pool.
 pub(super) async fn run_blocking<T: Send + 'static>(
     work: impl FnOnce() -> RpcResult<T> + Send + 'static,
 ) -> RpcResult<T> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+        return tokio::task::block_in_place(work);
+    }
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| RpcError::internal(format!("request task failed: {e}")))?
