@@ -223,14 +223,17 @@ impl<'r> System<'r> {
         Ok(Bytes::from(code))
     }
 
-    /// The bytecode block `cid`, analysed for execution (jump destinations found), from the
-    /// process-wide cache when an earlier invocation already ran it. A CID names its bytes, so
-    /// a cached analysis is valid under every state root.
+    /// The bytecode block `cid`, analysed for execution (jump destinations found), with the
+    /// analysis from the process-wide cache when an earlier invocation already ran it. A CID
+    /// names its bytes, so a cached analysis is valid under every state root. The block is read
+    /// through the store either way: reading it is what FEVM charges gas for, and gas must not
+    /// depend on what ran before.
     pub fn load_analysed_bytecode(&self, cid: &Cid) -> Result<Bytecode, ActorError> {
+        let raw = self.load_bytecode(cid)?;
         if let Some(code) = ANALYSED.lock().ok().and_then(|cache| cache.get(cid).cloned()) {
             return Ok(code);
         }
-        let code = Bytecode::new_raw(self.load_bytecode(cid)?);
+        let code = Bytecode::new_raw(raw);
         if let Ok(mut cache) = ANALYSED.lock() {
             if cache.len() >= ANALYSED_CAPACITY {
                 cache.clear();

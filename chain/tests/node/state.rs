@@ -153,3 +153,24 @@ fn a_simulated_deployment_returns_the_runtime_code_and_deploys_nothing() {
     assert_eq!(ret.deployed_code.unwrap().as_ref(), Token::DEPLOYED_BYTECODE.as_ref());
     assert_eq!(node.mpool_get_nonce(&f410(me)).unwrap(), 0);
 }
+
+#[test]
+fn gas_does_not_depend_on_what_ran_before() {
+    // Caches (shared state reads, analysed bytecode) must never change what a message pays.
+    let node = manual();
+    let me = key(&node, 0).address();
+    let token = deploy(
+        &node,
+        initcode(&Token::BYTECODE, &Token::constructorCall { supply: U256::from(9u64) }),
+    );
+    let head = node.chain_head();
+    let call = Token::balanceOfCall { account: me }.abi_encode();
+    let gas: Vec<u64> = (0..3)
+        .map(|_| {
+            let msg = invoke(me, token, call.clone(), 10_000_000_000);
+            node.state_call(&msg, &head, &CallOverrides::NONE).unwrap().receipt.gas_used
+        })
+        .collect();
+    assert_eq!(gas[0], gas[1]);
+    assert_eq!(gas[1], gas[2]);
+}

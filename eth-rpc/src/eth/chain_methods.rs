@@ -53,60 +53,51 @@ impl CidParam {
 /// Registers this file's methods.
 pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError> {
     module.register_method("eth_blockNumber", |_, ctx, _| block_number(ctx))?;
-    module.register_blocking_method("eth_getBlockByNumber", |params, ctx, _| {
+    module.register_method("eth_getBlockByNumber", |params, ctx, _| {
         let (tag, full): (BlockNumberOrTag, Option<bool>) = two(&params)?;
-        Ok::<_, ErrorObjectOwned>(block_by_number(&ctx, tag, full.unwrap_or(false))?)
+        Ok::<_, ErrorObjectOwned>(block_by_number(ctx, tag, full.unwrap_or(false))?)
     })?;
-    module.register_blocking_method("eth_getBlockByHash", |params, ctx, _| {
+    module.register_method("eth_getBlockByHash", |params, ctx, _| {
         let (hash, full): (B256, Option<bool>) = two(&params)?;
-        Ok::<_, ErrorObjectOwned>(block_by_hash(&ctx, hash, full.unwrap_or(false))?)
+        Ok::<_, ErrorObjectOwned>(block_by_hash(ctx, hash, full.unwrap_or(false))?)
     })?;
-    module.register_blocking_method("eth_getBlockTransactionCountByNumber", |params, ctx, _| {
+    module.register_method("eth_getBlockTransactionCountByNumber", |params, ctx, _| {
         let tag: BlockNumberOrTag = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(transaction_count(tipset_for_block(&ctx, tag)?))
+        Ok::<_, ErrorObjectOwned>(transaction_count(tipset_for_block(ctx, tag)?))
     })?;
-    module.register_blocking_method("eth_getBlockTransactionCountByHash", |params, ctx, _| {
+    module.register_method("eth_getBlockTransactionCountByHash", |params, ctx, _| {
         let hash: B256 = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(transaction_count(tipset_by_hash(&ctx, &hash)?))
+        Ok::<_, ErrorObjectOwned>(transaction_count(tipset_by_hash(ctx, &hash)?))
     })?;
-    module.register_blocking_method("eth_getTransactionByHash", |params, ctx, _| {
+    module.register_method("eth_getTransactionByHash", |params, ctx, _| {
         let hash: B256 = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(transaction_by_hash(&ctx, &hash)?)
+        Ok::<_, ErrorObjectOwned>(transaction_by_hash(ctx, &hash)?)
     })?;
-    module.register_blocking_method(
-        "eth_getTransactionByBlockHashAndIndex",
-        |params, ctx, _| {
-            let (hash, index): (B256, Index) = two_required(&params)?;
-            let tipset = tipset_by_hash(&ctx, &hash)?;
-            Ok::<_, ErrorObjectOwned>(transaction_by_index(&ctx, tipset, index)?)
-        },
-    )?;
-    module.register_blocking_method(
-        "eth_getTransactionByBlockNumberAndIndex",
-        |params, ctx, _| {
-            let (tag, index): (BlockNumberOrTag, Index) = two_required(&params)?;
-            let tipset = tipset_for_block(&ctx, tag)?;
-            Ok::<_, ErrorObjectOwned>(transaction_by_index(&ctx, tipset, index)?)
-        },
-    )?;
-    module.register_blocking_method("eth_getTransactionReceipt", |params, ctx, _| {
+    module.register_method("eth_getTransactionByBlockHashAndIndex", |params, ctx, _| {
+        let (hash, index): (B256, Index) = two_required(&params)?;
+        let tipset = tipset_by_hash(ctx, &hash)?;
+        Ok::<_, ErrorObjectOwned>(transaction_by_index(ctx, tipset, index)?)
+    })?;
+    module.register_method("eth_getTransactionByBlockNumberAndIndex", |params, ctx, _| {
+        let (tag, index): (BlockNumberOrTag, Index) = two_required(&params)?;
+        let tipset = tipset_for_block(ctx, tag)?;
+        Ok::<_, ErrorObjectOwned>(transaction_by_index(ctx, tipset, index)?)
+    })?;
+    module.register_method("eth_getTransactionReceipt", |params, ctx, _| {
         let hash: B256 = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(transaction_receipt(&ctx, &hash)?)
+        Ok::<_, ErrorObjectOwned>(transaction_receipt(ctx, &hash)?)
     })?;
-    module.register_blocking_method("eth_getBlockReceipts", |params, ctx, _| {
+    module.register_method("eth_getBlockReceipts", |params, ctx, _| {
         let block: BlockId = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(block_receipts(&ctx, block)?)
+        Ok::<_, ErrorObjectOwned>(block_receipts(ctx, block)?)
     })?;
-    module.register_blocking_method(
-        "Filecoin.EthGetMessageCidByTransactionHash",
-        |params, ctx, _| {
-            let hash: B256 = params.sequence().next()?;
-            Ok::<_, ErrorObjectOwned>(message_cid_by_hash(&ctx, &hash)?)
-        },
-    )?;
-    module.register_blocking_method("Filecoin.EthGetTransactionHashByCid", |params, ctx, _| {
+    module.register_method("Filecoin.EthGetMessageCidByTransactionHash", |params, ctx, _| {
+        let hash: B256 = params.sequence().next()?;
+        Ok::<_, ErrorObjectOwned>(message_cid_by_hash(ctx, &hash)?)
+    })?;
+    module.register_method("Filecoin.EthGetTransactionHashByCid", |params, ctx, _| {
         let cid: CidParam = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(hash_by_cid(&ctx, &cid.parse()?)?)
+        Ok::<_, ErrorObjectOwned>(hash_by_cid(ctx, &cid.parse()?)?)
     })?;
     Ok(())
 }

@@ -46,13 +46,12 @@ pub(crate) const MAX_REWARD_PERCENTILES: usize = 100;
 
 /// Registers this file's methods.
 pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError> {
-    module.register_blocking_method("eth_gasPrice", |_, ctx, _| gas_price(&ctx))?;
-    module.register_blocking_method("eth_maxPriorityFeePerGas", |_, ctx, _| {
-        suggested_tip(&ctx).map(U256::from)
+    module.register_method("eth_gasPrice", |_, ctx, _| gas_price(ctx))?;
+    module.register_method("eth_maxPriorityFeePerGas", |_, ctx, _| {
+        suggested_tip(ctx).map(U256::from)
     })?;
     module.register_method("eth_baseFee", |_, ctx, _| base_fee(ctx))?;
-    module
-        .register_blocking_method("eth_feeHistory", |params, ctx, _| fee_history(&ctx, &params))?;
+    module.register_method("eth_feeHistory", |params, ctx, _| fee_history(ctx, &params))?;
     Ok(())
 }
 

@@ -47,9 +47,7 @@ use jsonrpsee::types::Params;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-use super::call_methods::{
-    Positional, call_message, estimate, run_blocking, to_filecoin, token_to_u128,
-};
+use super::call_methods::{Positional, call_message, estimate, run_vm, to_filecoin, token_to_u128};
 use super::fee_methods::suggested_tip;
 use super::{EthContext, EthModule};
 use crate::error::{RpcError, RpcResult};
@@ -90,7 +88,7 @@ async fn send_transaction(ctx: Arc<EthContext>, params: Params<'static>) -> RpcR
     // Estimating gas runs the VM.
     let pending = {
         let ctx = Arc::clone(&ctx);
-        run_blocking(move || push(&ctx, &sign_request(&ctx, &signer, request)?)).await?
+        run_vm(move || push(&ctx, &sign_request(&ctx, &signer, request)?)).await?
     };
     await_inclusion(&ctx, heads, &pending).await;
     Ok(pending.eth_hash)

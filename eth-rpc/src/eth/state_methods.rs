@@ -16,7 +16,7 @@
 //!   any other block reads the actor's sequence in that state. A contract's nonce is its CREATE
 //!   nonce (1 after deployment, 0 once self-destructed); a missing actor's is 0.
 //!
-//! Code and storage run an actor method, so they run on a blocking thread.
+//! Code and storage run an actor method (through `run_vm`).
 
 use std::sync::Arc;
 
@@ -37,7 +37,7 @@ use fvm_shared::state::ActorState;
 use jsonrpsee::core::RegisterMethodError;
 use jsonrpsee::types::Params;
 
-use super::call_methods::{Positional, run_blocking, to_filecoin, token_to_u256};
+use super::call_methods::{Positional, run_vm, to_filecoin, token_to_u256};
 use super::resolve::tipset_for_state;
 use super::{EthContext, EthModule};
 use crate::error::{RpcError, RpcResult};
@@ -76,7 +76,7 @@ async fn get_code(ctx: Arc<EthContext>, params: Params<'static>) -> RpcResult<By
     };
     let tipset = tipset_for_state(&ctx, block)?;
     let Some(id) = evm_actor_at(&ctx, address, &tipset)? else { return Ok(Bytes::new()) };
-    run_blocking(move || {
+    run_vm(move || {
         let ret = call_evm_method(&ctx, id, GET_BYTECODE_METHOD, RawBytes::default(), &tipset)?;
         let code: Option<Cid> = fvm_ipld_encoding::from_slice(&ret)
             .map_err(|e| RpcError::internal(format!("GetBytecode of f0{id} returned {e}")))?;
@@ -100,7 +100,7 @@ async fn get_storage_at(ctx: Arc<EthContext>, params: Params<'static>) -> RpcRes
     };
     let tipset = tipset_for_state(&ctx, block)?;
     let Some(id) = evm_actor_at(&ctx, address, &tipset)? else { return Ok(B256::ZERO) };
-    run_blocking(move || {
+    run_vm(move || {
         let params = RawBytes::serialize(GetStorageAtParams { storage_key: Word(slot) })
             .map_err(RpcError::internal)?;
         let ret = call_evm_method(&ctx, id, GET_STORAGE_AT_METHOD, params, &tipset)?;
@@ -180,7 +180,7 @@ fn contract_nonce(ctx: &EthContext, actor: &ActorState) -> RpcResult<u64> {
     Ok(if state.tombstone.is_some() { 0 } else { state.nonce })
 }
 
-/// Runs an EVM actor method from the system actor on `tipset`'s state (blocking); returns the
+/// Runs an EVM actor method from the system actor on `tipset`'s state; returns the
 /// raw return block.
 fn call_evm_method(
     ctx: &EthContext,
