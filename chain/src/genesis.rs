@@ -40,9 +40,9 @@ pub struct NativeAccount {
 
 /// The first `count` Ethereum accounts of `mnemonic` (m/44'/60'/0'/0/i).
 pub fn dev_accounts(mnemonic: &str, count: u32) -> Result<Vec<DevAccount>> {
-    (0..count)
-        .map(|i| {
-            let signer = derive(mnemonic, &format!("m/44'/60'/0'/0/{i}"))?;
+    derive(mnemonic, "m/44'/60'/0'/0/0", count)?
+        .into_iter()
+        .map(|signer| {
             let address = signer.address();
             let f410 = address_mapping::eth_to_filecoin(&address)?;
             Ok(DevAccount { address, f410, signer })
@@ -52,22 +52,31 @@ pub fn dev_accounts(mnemonic: &str, count: u32) -> Result<Vec<DevAccount>> {
 
 /// The first `count` Filecoin secp256k1 accounts of `mnemonic` (m/44'/461'/0'/0/i).
 pub fn native_accounts(mnemonic: &str, count: u32) -> Result<Vec<NativeAccount>> {
-    (0..count)
-        .map(|i| {
-            let signer = derive(mnemonic, &format!("m/44'/461'/0'/0/{i}"))?;
+    let signers = derive(mnemonic, "m/44'/461'/0'/0/0", count)?;
+    Ok(signers
+        .into_iter()
+        .map(|signer| {
             let address = secp_address(signer.credential().verifying_key());
-            Ok(NativeAccount { address, signer })
+            NativeAccount { address, signer }
         })
-        .collect()
+        .collect())
 }
 
-fn derive(mnemonic: &str, path: &str) -> Result<PrivateKeySigner> {
+/// The keys at `first` and the `count - 1` indices after it. The BIP-39 seed (2,048 PBKDF2
+/// rounds) is computed once for all of them, not once per key: with 10 accounts that was most
+/// of the node's start-up time.
+fn derive(mnemonic: &str, first: &str, count: u32) -> Result<Vec<PrivateKeySigner>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
     MnemonicBuilder::<English>::default()
         .phrase(mnemonic)
-        .derivation_path(path)
-        .with_context(|| format!("derivation path {path}"))?
-        .build()
-        .context("invalid mnemonic")
+        .derivation_path(first)
+        .with_context(|| format!("derivation path {first}"))?
+        .into_iter()
+        .take(count as usize)
+        .map(|signer| signer.context("invalid mnemonic"))
+        .collect()
 }
 
 /// Builds the genesis state in `store` and returns its root.
