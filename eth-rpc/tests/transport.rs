@@ -40,6 +40,8 @@ fn methods() -> RpcModule<()> {
                         return;
                     }
                 }
+                // Stays subscribed until unsubscribed or the session ends.
+                sink.closed().await;
             },
         )
         .expect("register test_subscribe");
@@ -295,9 +297,18 @@ async fn ws_next(ws: &mut Ws) -> Value {
     }
 }
 
+/// Geth's and Lotus's form of a subscription id: `0x` and 32 hex digits. viem drops every
+/// notification whose id is not the string it got back.
+fn is_hex_id(id: &Value) -> bool {
+    id.as_str().is_some_and(|s| {
+        s.len() == 34 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 #[tokio::test]
 async fn websocket_calls_and_subscriptions_work_on_both_paths() {
     let server = spawn().await;
+    let mut ids = Vec::new();
     for path in ["/", "/rpc/v1"] {
         let mut ws = ws_connect(&format!("{}{path}", server.ws_url())).await;
         ws.send(Message::text(call("web3_clientVersion", json!([]), 1))).await.expect("send");
@@ -309,13 +320,23 @@ async fn websocket_calls_and_subscriptions_work_on_both_paths() {
         assert_eq!(answer["id"], 2, "{answer}");
         let sub_id = answer["result"].clone();
         assert!(!sub_id.is_null(), "{answer}");
+        assert!(is_hex_id(&sub_id), "subscription id {sub_id} is not a 0x hex string");
         for i in 0..3 {
             let note = ws_next(&mut ws).await;
             assert_eq!(note["method"], "test_subscription", "{note}");
             assert_eq!(note["params"]["subscription"], sub_id);
             assert_eq!(note["params"]["result"], i);
         }
+        // Unsubscribing takes the string id back, once.
+        for (id, expected) in [(3, true), (4, false)] {
+            let unsubscribe = call("test_unsubscribe", json!([sub_id]), id);
+            ws.send(Message::text(unsubscribe)).await.expect("send");
+            let answer = ws_next(&mut ws).await;
+            assert_eq!(answer["result"], expected, "{answer}");
+        }
+        ids.push(sub_id);
     }
+    assert_ne!(ids[0], ids[1], "distinct subscriptions have distinct ids");
 }
 
 #[tokio::test]
