@@ -164,17 +164,14 @@ fn apply_account(
         _ => None,
     };
     if let Some(code) = &change.code {
-        let state = match evm.take() {
-            Some(state) => state,
+        let bytecode = store.put(Code::Blake2b256, &Block::new(IPLD_RAW, code.as_slice()))?;
+        let bytecode_hash = keccak256(code).to_vec();
+        evm = Some(match evm.take() {
+            Some(state) => EvmState { bytecode, bytecode_hash, ..state },
             None if matches!(kind, Some(BuiltinType::EthAccount | BuiltinType::Placeholder)) => {
-                become_contract(&store, &mut actor)?
+                become_contract(&store, &mut actor, bytecode, bytecode_hash)?
             }
             None => return Err(not_evm(address, kind, "code").into()),
-        };
-        evm = Some(EvmState {
-            bytecode: store.put(Code::Blake2b256, &Block::new(IPLD_RAW, code.as_slice()))?,
-            bytecode_hash: keccak256(code).to_vec(),
-            ..state
         });
     }
     if let Some(storage) = &change.storage {
@@ -213,15 +210,20 @@ fn not_evm(address: &Address, kind: Option<BuiltinType>, what: &'static str) -> 
     }
 }
 
-/// Turns an account-like actor into an empty EVM contract (empty storage, CREATE nonce 1, as a
-/// freshly constructed one has); the caller sets its code.
-fn become_contract(store: &SharedStore, actor: &mut ActorState) -> anyhow::Result<EvmState> {
+/// Turns an account-like actor into an EVM contract running `bytecode`, with empty storage and
+/// CREATE nonce 1, as a freshly constructed one has.
+fn become_contract(
+    store: &SharedStore,
+    actor: &mut ActorState,
+    bytecode: Cid,
+    bytecode_hash: Vec<u8>,
+) -> anyhow::Result<EvmState> {
     let empty = Slots::new_with_config(store.clone(), storage_kamt_config()).flush()?;
     actor.code = BuiltinType::Evm.code_cid();
     actor.sequence = 0;
     Ok(EvmState {
-        bytecode: store.put(Code::Blake2b256, &Block::new(IPLD_RAW, &[][..]))?,
-        bytecode_hash: alloy_primitives::KECCAK256_EMPTY.to_vec(),
+        bytecode,
+        bytecode_hash,
         contract_state: empty,
         transient_data: None,
         nonce: 1,
