@@ -7,6 +7,7 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`affinity`] | client and node on one CPU for the sequential workloads |
 //! | [`cli`] | flags and the plan (rounds, window, transfers) |
 //! | [`node`] | spawning a node, its `Listening on` line, peak RSS, SIGTERM |
 //! | [`rpc`] | the keep-alive JSON-RPC client both nodes are measured with |
@@ -17,6 +18,7 @@
 //! | [`report`] | the table, markdown and JSON |
 //! | [`stats`] | median and percentiles |
 
+mod affinity;
 mod cli;
 mod fixture;
 mod meta;

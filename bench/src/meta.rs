@@ -51,6 +51,7 @@ pub(crate) fn notes() -> Vec<String> {
     [load.as_str(),
         "Rates are medians of the rounds (answers completed inside the window / window); p50 is the median of the rounds' median latencies.",
         "Both nodes: 127.0.0.1, port 0, chain id 31415926, default mnemonic; fevm with -q, anvil with anvil_setLoggingEnabled(false) after start. Same Rust client (hyper, HTTP/1.1 keep-alive, one current-thread runtime) for both; client and node share the machine's cores.",
+        "Rows ending in \"one CPU\" (ids -1cpu) pin the client thread and all of the node's threads to one CPU with taskset for the measurement. Unpinned, a sequential client's latency on a 2-vCPU VM depends mostly on whether each request must wake a thread on the other, idle vCPU; the scheduler settles that when the processes start, so an unpinned round lands on one of two levels for either node.",
         "Ratio is fevm/anvil of the medians: above 1 is better for rates, below 1 is better for times and memory.",
         "Peak RSS is VmHWM of the node process just before SIGTERM at the end of its group.",
     ]

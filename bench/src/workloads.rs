@@ -17,6 +17,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use solidity_fixtures::{Compute, Token};
 
+use crate::affinity::OneCpu;
 use crate::cli::{Plan, Workload};
 use crate::fixture;
 use crate::node::{Binaries, Kind, Node, Options};
@@ -78,12 +79,23 @@ pub(crate) fn order(round: usize) -> [Kind; 2] {
     if round.is_multiple_of(2) { [Kind::Fevm, Kind::Anvil] } else { [Kind::Anvil, Kind::Fevm] }
 }
 
-/// One read measurement: its row, whether the client is sequential, and the request each
-/// node gets (the contract addresses may differ).
+/// How a read workload's client sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Client {
+    /// One request at a time on one keep-alive connection, wherever the scheduler puts it.
+    Sequential,
+    /// The same, with the client and the node pinned to one CPU ([`OneCpu`]).
+    SequentialOneCpu,
+    /// `Plan::in_flight` connections, each with one request in flight.
+    InFlight,
+}
+
+/// One read measurement: its row, its client, and the request each node gets (the contract
+/// addresses may differ).
 #[derive(Debug)]
 struct Measure {
     row: Row,
-    sequential: bool,
+    client: Client,
     bodies: [Bytes; 2],
 }
 
@@ -109,10 +121,18 @@ pub(crate) async fn reads(
         let ((t0, c0), (t1, c1)) = (contracts[0], contracts[1]);
         [f(t0, c0), f(t1, c1)]
     };
-    let measure = |id, name: String, sequential, bodies| Measure {
+    let measure = |id, name: String, client, bodies| Measure {
         row: Row::new(id, name, Unit::PerSec, Budget::AtLeastAnvil(1.0)),
-        sequential,
+        client,
         bodies,
+    };
+    // A sequential workload runs twice: as the scheduler places it, and with client and node
+    // on one CPU, the same request without the placement lottery of a 2-vCPU VM (`affinity`).
+    let both_placements = |ids: [&'static str; 2], name: String, bodies: [Bytes; 2]| {
+        [
+            measure(ids[0], name.clone(), Client::Sequential, bodies.clone()),
+            measure(ids[1], format!("{name}, one CPU"), Client::SequentialOneCpu, bodies),
+        ]
     };
     let (c, iters) = (plan.in_flight, plan.compute_iterations);
     let owner = keys[0].address();
@@ -120,39 +140,67 @@ pub(crate) async fn reads(
     let mut measures = Vec::new();
     if plan.runs(Workload::BlockNumber) {
         let b = both(&|_, _| request_body("eth_blockNumber", &json!([])));
-        measures.push(measure("1a", "eth_blockNumber, sequential".into(), true, b.clone()));
-        measures.push(measure("1b", format!("eth_blockNumber, {c} in flight"), false, b));
+        measures.extend(both_placements(
+            ["1a", "1a-1cpu"],
+            "eth_blockNumber, sequential".into(),
+            b.clone(),
+        ));
+        measures.push(measure(
+            "1b",
+            format!("eth_blockNumber, {c} in flight"),
+            Client::InFlight,
+            b,
+        ));
     }
     if plan.runs(Workload::Call) {
         let b = both(&|t, _| eth_call(t, Token::balanceOfCall { account: owner }.abi_encode()));
-        measures.push(measure("2a", "eth_call balanceOf, sequential".into(), true, b.clone()));
-        measures.push(measure("2b", format!("eth_call balanceOf, {c} in flight"), false, b));
+        measures.extend(both_placements(
+            ["2a", "2a-1cpu"],
+            "eth_call balanceOf, sequential".into(),
+            b.clone(),
+        ));
+        measures.push(measure(
+            "2b",
+            format!("eth_call balanceOf, {c} in flight"),
+            Client::InFlight,
+            b,
+        ));
     }
     if plan.runs(Workload::Compute) {
         let seed = B256::repeat_byte(7);
         let b = both(&|_, c| eth_call(c, Compute::hashLoopCall { seed, n }.abi_encode()));
-        measures.push(measure("4a", format!("eth_call keccak loop ×{iters}, sequential"), true, b));
+        measures.extend(both_placements(
+            ["4a", "4a-1cpu"],
+            format!("eth_call keccak loop ×{iters}, sequential"),
+            b,
+        ));
         let seed = U256::from(7u64);
         let b = both(&|_, c| eth_call(c, Compute::arithCall { seed, n }.abi_encode()));
-        measures.push(measure(
-            "4b",
+        measures.extend(both_placements(
+            ["4b", "4b-1cpu"],
             format!("eth_call arithmetic loop ×{iters}, sequential"),
-            true,
             b,
         ));
     }
     for m in &mut measures {
-        if !m.row.id.starts_with('1') {
+        if !m.row.id.starts_with('1') && m.client != Client::SequentialOneCpu {
             same_answers(&mut pair, &m.bodies).await?;
         }
         for round in 0..plan.rounds {
             for kind in order(round) {
                 let body = &m.bodies[side(kind)];
                 let s = pair.get(kind);
-                let rate = if m.sequential {
-                    reads::sequential(&mut s.client, body, plan.warmup, plan.window).await?
-                } else {
-                    reads::in_flight(s.client.addr(), body, c, plan.warmup, plan.window).await?
+                let rate = match m.client {
+                    Client::Sequential => {
+                        reads::sequential(&mut s.client, body, plan.warmup, plan.window).await?
+                    }
+                    Client::SequentialOneCpu => {
+                        let _pinned = OneCpu::pin(s.node.pid())?;
+                        reads::sequential(&mut s.client, body, plan.warmup, plan.window).await?
+                    }
+                    Client::InFlight => {
+                        reads::in_flight(s.client.addr(), body, c, plan.warmup, plan.window).await?
+                    }
                 };
                 m.row.push(kind, rate.per_sec, rate.p50_us);
             }
