@@ -2,7 +2,7 @@
 # fevm vs anvil, side by side: installs the pinned anvil (npm ci, only when the lockfile
 # changed), builds fevm and the harness in release mode, and runs every workload.
 #
-#   bench/run.sh            full run (5 alternating rounds per workload, ~10 minutes)
+#   bench/run.sh            full run (5 alternating rounds per workload, ~12 minutes)
 #   bench/run.sh --quick    smoke run (one short round per workload, ~1 minute)
 #
 # Any other flag goes to the harness (`bench/run.sh --help` lists them), e.g.
