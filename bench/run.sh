@@ -3,7 +3,7 @@
 # changed), builds fevm and the harness in release mode, and runs every workload.
 #
 #   bench/run.sh            full run (5 alternating rounds per workload, ~12 minutes)
-#   bench/run.sh --quick    smoke run (one short round per workload, ~1 minute)
+#   bench/run.sh --quick    smoke run (one short round per workload, ~20 s)
 #
 # Any other flag goes to the harness (`bench/run.sh --help` lists them), e.g.
 #   bench/run.sh --only call,transfers --rounds 3
