@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The web3.py suite's Python environment: a venv in tests/clients/.venv with requirements.txt
-# installed from PyPI. Idempotent: a stamp in the venv records the hash of requirements.txt (and
-# the Python version), so a second run with nothing changed returns at once.
+# installed from PyPI, every package pinned (nothing is resolved on the day). Idempotent: a stamp
+# in the venv records the hash of requirements.txt (and the Python version), so a second run with
+# nothing changed returns at once.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 venv="$(cd "$here/.." && pwd)/.venv"
@@ -25,7 +26,10 @@ if ! "$venv/bin/python" -c "" 2>/dev/null; then
   python3 -m venv --clear "$venv"
 fi
 rm -f "$stamp"
-"$venv/bin/python" -m pip install --disable-pip-version-check --no-input --quiet -r "$requirements"
+# --no-deps: install exactly the pinned set, never a newer transitive dependency the registry serves
+# today; `pip check` then fails loudly if requirements.txt left one out.
+"$venv/bin/python" -m pip install --disable-pip-version-check --no-input --quiet --no-deps -r "$requirements"
+"$venv/bin/python" -m pip check --disable-pip-version-check
 "$venv/bin/python" - <<'PY'
 import pytest, web3
 assert web3.__version__ == "8.0.0", f"expected web3 8.0.0, got {web3.__version__}"
