@@ -26,7 +26,7 @@ fi
 anvil="$bench_dir/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 
 echo "bench: cargo build --release" >&2
-cargo build --release --locked -p eth-rpc -p bench --bin fevm --bin fevm-bench
+cargo build --release --locked -p fevm -p bench --bin fevm --bin fevm-bench
 
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 exec "$target_dir/release/fevm-bench" \

@@ -12,7 +12,7 @@ use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, TxKind, U256};
 use alloy_signer::SignerSync;
 use alloy_sol_types::SolCall;
-use chain::{ChainConfig, DevNode, FullNode, MiningMode};
+use chain::{ChainConfig, DevApi, DevNode, FullNode, MiningMode};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use solidity_fixtures::{Token, initcode};
 

@@ -1,8 +1,12 @@
-//! The one interface the gateway sees: a Lotus-shaped subset of the full-node API.
+//! The interfaces the gateway sees: [`FullNode`], a Lotus-shaped subset of the full-node API
+//! that a remote Lotus could also implement, and [`DevApi`], the powers only a local devnet has
+//! (mining on request, the clock, and the keys of its dev accounts), which a gateway holds as an
+//! optional capability.
 //!
-//! Everything here is synchronous and cheap enough to call from an async task (state reads hit
-//! the in-process block cache); [`FullNode::state_call`] and [`FullNode::estimate_gas`] run the
-//! VM and belong on a blocking thread.
+//! Everything here is synchronous. State reads hit the in-process block cache;
+//! [`FullNode::state_call`] and [`FullNode::estimate_gas`] run the VM, which the gateway does on
+//! the worker thread serving the request (a hand-off to a blocking thread cost more than a
+//! typical call).
 
 use std::sync::Arc;
 
@@ -17,6 +21,8 @@ use fvm_shared::receipt::Receipt;
 use fvm_shared::state::ActorState;
 use tokio::sync::broadcast;
 
+use crate::clock::Clock;
+use crate::error::NodeResult;
 use crate::eth_tx::TxError;
 use crate::execution::{EstimateError, InvocResult};
 use crate::genesis::DevAccount;
@@ -26,9 +32,6 @@ use crate::message::SignedMessage;
 use crate::overrides::CallOverrides;
 use crate::store::MessageLocation;
 use crate::tipset::Tipset;
-
-/// Result type of node calls that can only fail on the node's side.
-pub type NodeResult<T> = anyhow::Result<T>;
 
 /// Why a message was not accepted into the pool. The messages use Geth's wording where
 /// clients parse it ("nonce too low", "insufficient funds", "replacement transaction
@@ -123,9 +126,6 @@ pub enum PushError {
     /// The pool's own rules.
     #[error(transparent)]
     Pool(#[from] PoolRefusal),
-    /// The node failed.
-    #[error("internal error: {0:#}")]
-    Node(#[from] anyhow::Error),
 }
 
 /// A Lotus-shaped view of a Filecoin node; see the module docs.
@@ -163,7 +163,7 @@ pub trait FullNode: Send + Sync + 'static {
     ) -> NodeResult<Option<(ActorID, ActorState)>>;
     /// Runs a message read-only on a tipset's state changed by `overrides`: any sender, even a
     /// contract or a missing address; the nonce is ignored; nothing is kept. A bad override
-    /// fails with an [`OverrideError`](crate::overrides::OverrideError) inside the error.
+    /// fails with [`NodeError::InvalidOverride`](crate::NodeError::InvalidOverride).
     fn state_call(
         &self,
         msg: &Message,
@@ -177,10 +177,11 @@ pub trait FullNode: Send + Sync + 'static {
         tipset: &Tipset,
         overrides: &CallOverrides,
     ) -> Result<u64, EstimateError>;
-    /// Validates and queues a signed Filecoin message; returns its CID.
-    fn mpool_push(&self, msg: SignedMessage) -> Result<PendingMessage, PushError>;
+    /// Validates and queues a signed Filecoin message; returns the pool entry. A refusal is
+    /// [`NodeError::Refused`](crate::NodeError::Refused).
+    fn mpool_push(&self, msg: SignedMessage) -> NodeResult<PendingMessage>;
     /// Decodes, validates and queues a signed Ethereum transaction; returns the pool entry.
-    fn mpool_push_eth(&self, raw: &[u8]) -> Result<PendingMessage, PushError>;
+    fn mpool_push_eth(&self, raw: &[u8]) -> NodeResult<PendingMessage>;
     /// Every pending message.
     fn mpool_pending(&self) -> Vec<PendingMessage>;
     /// A pending message by CID or Ethereum hash.
@@ -200,11 +201,21 @@ pub trait FullNode: Send + Sync + 'static {
     fn subscribe_heads(&self) -> broadcast::Receiver<Arc<Tipset>>;
     /// Messages entering the pool.
     fn subscribe_pending(&self) -> broadcast::Receiver<PendingMessage>;
-    /// Accounts whose keys the node holds (a real Lotus node holds none for Ethereum).
+}
+
+/// What only a local devnet can do: decide when tipsets are mined and what time they carry,
+/// and sign with the keys it generated. A gateway in front of a node without these powers (a
+/// remote Lotus, a fork) serves no dev methods and holds no accounts.
+pub trait DevApi: Send + Sync + 'static {
+    /// Accounts whose keys the node holds, in genesis order.
     fn dev_accounts(&self) -> &[DevAccount];
-    /// Mines `count` tipsets now, whatever the mining mode (dev method).
+    /// Mines `count` tipsets now, whatever the mining mode; each takes every executable pending
+    /// message that fits. Fails with [`NodeError::Unavailable`](crate::NodeError::Unavailable)
+    /// once the node is shutting down.
     fn mine(&self, count: u64) -> NodeResult<Vec<Arc<Tipset>>>;
     /// Whether every executable message is mined as soon as it arrives (instant mining), so a
     /// sender may wait for its inclusion.
     fn automines(&self) -> bool;
+    /// The clock the miner stamps tipsets with.
+    fn clock(&self) -> &Clock;
 }

@@ -55,6 +55,7 @@ use crate::message::SignedMessage;
 pub use decode::decode_raw_transaction;
 pub use error::TxError;
 pub use from_message::{eth_hash_of_message, eth_transaction_from_message, verify_delegated};
+pub use to_message::EthMessage;
 
 /// The largest raw transaction [`decode_raw_transaction`] accepts (128 KiB). The mempool caps
 /// the resulting Filecoin message separately, at 64 KiB.

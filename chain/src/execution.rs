@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use cid::Cid;
 use filecoin_vm::genesis::{create_account, create_eth_account};
 use filecoin_vm::{
@@ -19,6 +19,7 @@ use fvm_shared::receipt::Receipt;
 
 use crate::basefee::BLOCK_GAS_LIMIT;
 use crate::block::tipset_key_cid;
+use crate::error::{NodeError, NodeResult};
 use crate::logs::log_from_event;
 use crate::message::{SigType, Signature, SignedMessage};
 use crate::overrides::{self, CallOverrides};
@@ -119,7 +120,7 @@ pub(crate) fn call(
     state: Arc<RootCache>,
     msg: &Message,
     overrides: &CallOverrides,
-) -> Result<InvocResult> {
+) -> NodeResult<InvocResult> {
     let externs = Box::new(ChainExterns { store: store.clone() });
     let machine = overrides.block.apply(machine);
     let mut exec = Executor::new_shared(store.clone(), state, machine, externs, registry.clone())?;
@@ -132,7 +133,7 @@ pub(crate) fn call(
             Payload::Secp256k1(_) | Payload::BLS(_) => {
                 create_account(tree, msg.from, TokenAmount::default())?
             }
-            _ => bail!("sender {} not found", msg.from),
+            _ => return Err(NodeError::UnknownSender(msg.from)),
         },
     };
     let nonce = tree.get_actor(sender)?.map_or(0, |a| a.sequence);
@@ -194,9 +195,9 @@ pub enum EstimateError {
     /// The message fails even with the block gas limit.
     #[error("message execution failed (exit {})", .0.receipt.exit_code)]
     Failed(Box<InvocResult>),
-    /// The node could not run it.
+    /// The node could not run it (a bad override, an unknown sender, or an internal failure).
     #[error(transparent)]
-    Node(#[from] anyhow::Error),
+    Node(#[from] NodeError),
 }
 
 /// Margin added to the smallest gas limit that works: 10 %, the over-estimation Filecoin does
@@ -208,14 +209,14 @@ const ESTIMATE_MARGIN_PERCENT: u64 = 10;
 /// because a nested call starved by the 63/64 rule can fail below the gas used at the block
 /// limit), plus [`ESTIMATE_MARGIN_PERCENT`].
 pub(crate) fn estimate_gas(
-    mut run: impl FnMut(u64) -> Result<InvocResult>,
+    mut run: impl FnMut(u64) -> NodeResult<InvocResult>,
 ) -> Result<u64, EstimateError> {
     let full = run(BLOCK_GAS_LIMIT)?;
     if !full.receipt.exit_code.is_success() {
         return Err(EstimateError::Failed(Box::new(full)));
     }
     let used = full.receipt.gas_used;
-    let mut works = |limit: u64| -> Result<bool> {
+    let mut works = |limit: u64| -> NodeResult<bool> {
         let r = run(limit)?;
         Ok(r.receipt.exit_code.is_success() && !r.ran_out_of_gas())
     };

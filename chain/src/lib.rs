@@ -3,15 +3,20 @@
 //! Reading order: [`config`] says what a devnet is; [`genesis`] builds its first state;
 //! [`eth_tx`] turns signed Ethereum transactions into Filecoin [`message`]s and back; the
 //! [`mempool`] queues them; [`execution`] runs read-only calls (with [`overrides`]); [`miner`] builds [`tipset`]s with real [`block`] headers,
-//! executing them at once; [`store`] commits each tipset atomically to redb; [`node`] runs it
-//! all and serves the Lotus-shaped [`api::FullNode`] interface the gateway uses.
+//! executing them at once, stamped by the [`clock`]; [`store`] commits each tipset atomically to
+//! redb; [`node`] runs it all and serves the Lotus-shaped [`api::FullNode`] interface the
+//! gateway uses, plus the devnet's own powers, [`api::DevApi`]. Every call fails with one
+//! [`error::NodeError`].
 //!
 //! This is the only crate that knows the disk.
 
 pub mod api;
 pub mod basefee;
 pub mod block;
+pub mod clock;
 pub mod config;
+mod dev_api;
+pub mod error;
 pub mod eth_tx;
 pub mod execution;
 pub mod genesis;
@@ -25,8 +30,10 @@ pub mod overrides;
 pub mod store;
 pub mod tipset;
 
-pub use api::{FullNode, NodeResult, PushError};
+pub use api::{DevApi, FullNode, PushError};
+pub use clock::Clock;
 pub use config::{ChainConfig, MiningMode};
+pub use error::{NodeError, NodeResult};
 pub use execution::{EstimateError, InvocResult};
 pub use genesis::DevAccount;
 pub use logs::{IndexedLog, LogFilter};

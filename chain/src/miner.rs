@@ -2,7 +2,6 @@
 //! receipts, message lists and header, and commit it all.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use alloy_primitives::{Address as EthAddress, Bloom};
 use anyhow::{Context, Result};
@@ -45,7 +44,7 @@ pub(crate) fn build_tipset(
     null_rounds: u64,
 ) -> Result<Built> {
     let height = parent.height() + 1 + ChainEpoch::try_from(null_rounds)?;
-    let timestamp = now().max(parent.timestamp() + 1);
+    let timestamp = node.clock.tipset_timestamp(parent.timestamp());
     let store = &node.store;
 
     let machine = filecoin_vm::MachineContext {
@@ -166,8 +165,4 @@ fn emitter_address<B: Blockstore + 'static>(
         return Ok(EthAddress::from_slice(d.subaddress()));
     }
     Ok(address_mapping::masked_id_address(id))
-}
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::basefee::INITIAL_BASE_FEE;
 use crate::block::{BlockHeader, TxMeta};
+use crate::clock::Clock;
 use crate::config::{ChainConfig, MiningMode};
 use crate::genesis::{DevAccount, NativeAccount, build_genesis, dev_accounts, native_accounts};
 use crate::mempool::{Mempool, PendingMessage};
@@ -50,7 +51,9 @@ pub(crate) struct Inner {
     pub(crate) heads: broadcast::Sender<Arc<Tipset>>,
     pub(crate) pending: broadcast::Sender<PendingMessage>,
     wake: (Mutex<bool>, Condvar),
-    stop: AtomicBool,
+    pub(crate) stop: AtomicBool,
+    /// The time tipsets are stamped with.
+    pub(crate) clock: Clock,
     pub(crate) dev_accounts: Vec<DevAccount>,
     pub(crate) native_accounts: Vec<NativeAccount>,
     /// Read caches of the most recently used state roots, newest last.
@@ -82,6 +85,7 @@ impl DevNode {
         evm_actor::register(&mut registry);
         let identity = fvm_ipld_encoding::to_vec(&(config.chain_id, &config.network_name))?;
 
+        let clock = Clock::default();
         let head = match store.head_height()? {
             Some(height) => {
                 let stored = store.identity()?.unwrap_or_default();
@@ -98,7 +102,7 @@ impl DevNode {
                 load_tipset(&store, height)?
                     .ok_or_else(|| anyhow!("head tipset {height} missing"))?
             }
-            None => Arc::new(create_genesis(&store, &config, &identity)?),
+            None => Arc::new(create_genesis(&store, &config, &identity, &clock)?),
         };
         let next_base_fee = next_base_fee_after(&store, &head)?;
         let (heads, _) = broadcast::channel(BROADCAST_CAPACITY);
@@ -117,6 +121,7 @@ impl DevNode {
             pending,
             wake: (Mutex::new(false), Condvar::new()),
             stop: AtomicBool::new(false),
+            clock,
             root_caches: Mutex::default(),
         });
         let miner = match inner.config.mining {
@@ -148,11 +153,6 @@ impl DevNode {
     /// The node's configuration.
     pub fn config(&self) -> &ChainConfig {
         &self.inner.config
-    }
-
-    /// The dev accounts (f410 EthAccounts the node holds keys for).
-    pub fn dev_accounts(&self) -> &[DevAccount] {
-        &self.inner.dev_accounts
     }
 
     /// The native f1 accounts the node holds keys for.
@@ -332,14 +332,11 @@ fn create_genesis(
     store: &Arc<ChainStore>,
     config: &ChainConfig,
     identity: &[u8],
+    clock: &Clock,
 ) -> Result<Tipset> {
     let state_root = build_genesis(&**store, config)?;
     let receipts = Amtv0::<Receipt, _>::new_from_iter(&**store, std::iter::empty::<Receipt>())?;
-    let timestamp = config.genesis_time.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    });
+    let timestamp = config.genesis_time.unwrap_or_else(|| clock.now());
     let header = BlockHeader {
         miner: Address::new_id(DEVNET_MINER_ID),
         ticket: None,

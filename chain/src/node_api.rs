@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use alloy_primitives::B256;
-use anyhow::anyhow;
+use anyhow::{Context as _, anyhow};
 use cid::Cid;
 use filecoin_vm::BuiltinType;
 use filecoin_vm::gas::price;
@@ -18,14 +18,14 @@ use fvm_shared::receipt::Receipt;
 use fvm_shared::state::ActorState;
 use tokio::sync::broadcast;
 
-use crate::api::{FullNode, NodeResult, PushError};
+use crate::api::{FullNode, PushError};
 use crate::basefee::BLOCK_GAS_LIMIT;
 use crate::config::MiningMode;
+use crate::error::NodeResult;
 use crate::eth_tx::{
     decode_raw_transaction, eth_hash_from_cid, eth_hash_of_message, verify_delegated,
 };
 use crate::execution::{self, EstimateError, InvocResult, machine_for};
-use crate::genesis::DevAccount;
 use crate::logs::{IndexedLog, LogFilter};
 use crate::mempool::{MAX_MESSAGE_BYTES, PendingMessage};
 use crate::message::{SigType, SignedMessage, verify_secp};
@@ -35,29 +35,37 @@ use crate::store::MessageLocation;
 use crate::tipset::Tipset;
 
 impl DevNode {
-    /// Pool admission for a message whose signature is verified; see [`PushError`].
-    fn admit(&self, pending: PendingMessage) -> Result<PendingMessage, PushError> {
+    /// Pool admission for a message whose signature is verified; a refusal is a
+    /// [`PushError`] inside [`NodeError::Refused`].
+    fn admit(&self, pending: PendingMessage) -> NodeResult<PendingMessage> {
         let inner = &self.inner;
         let msg = &pending.message.message;
         if pending.chain_len > MAX_MESSAGE_BYTES {
-            return Err(PushError::Oversized { size: pending.chain_len, max: MAX_MESSAGE_BYTES });
+            return Err(
+                PushError::Oversized { size: pending.chain_len, max: MAX_MESSAGE_BYTES }.into()
+            );
         }
         if msg.gas_limit > BLOCK_GAS_LIMIT {
-            return Err(PushError::GasLimitTooHigh { limit: msg.gas_limit, max: BLOCK_GAS_LIMIT });
+            return Err(
+                PushError::GasLimitTooHigh { limit: msg.gas_limit, max: BLOCK_GAS_LIMIT }.into()
+            );
         }
         let required = price::on_chain_message(pending.chain_len).round_up();
         if msg.gas_limit < required {
-            return Err(PushError::IntrinsicGasTooLow { limit: msg.gas_limit, required });
+            return Err(PushError::IntrinsicGasTooLow { limit: msg.gas_limit, required }.into());
         }
         let base_fee = inner.next_base_fee();
         if msg.gas_fee_cap < base_fee {
-            return Err(PushError::FeeCapTooLow { fee_cap: msg.gas_fee_cap.clone(), base_fee });
+            return Err(
+                PushError::FeeCapTooLow { fee_cap: msg.gas_fee_cap.clone(), base_fee }.into()
+            );
         }
         if msg.gas_premium > msg.gas_fee_cap {
             return Err(PushError::PremiumAboveFeeCap {
                 premium: msg.gas_premium.clone(),
                 fee_cap: msg.gas_fee_cap.clone(),
-            });
+            }
+            .into());
         }
         let head = inner.head();
         let (state_nonce, balance) = match inner.actor_at(&head.state_root, &msg.from)? {
@@ -71,20 +79,21 @@ impl DevNode {
                     return Err(PushError::NotAnAccount {
                         address: msg.from.to_string(),
                         kind: format!("a {kind} actor"),
-                    });
+                    }
+                    .into());
                 }
                 (actor.sequence, actor.balance)
             }
         };
         if msg.sequence < state_nonce {
-            return Err(PushError::NonceTooLow { next: state_nonce, nonce: msg.sequence });
+            return Err(PushError::NonceTooLow { next: state_nonce, nonce: msg.sequence }.into());
         }
         let mut pool = inner.mempool.lock().map_err(poisoned)?;
         let cost = pool.total_cost_with(&pending);
         if cost > balance {
-            return Err(PushError::InsufficientFunds { balance, cost });
+            return Err(PushError::InsufficientFunds { balance, cost }.into());
         }
-        pool.insert(pending.clone(), state_nonce)?;
+        pool.insert(pending.clone(), state_nonce).map_err(PushError::from)?;
         drop(pool);
         tracing::debug!(target: "fevm::chain", cid = %pending.cid, "message queued");
         // Nobody listening is fine.
@@ -110,7 +119,7 @@ impl FullNode for DevNode {
     }
 
     fn chain_get_tipset_by_height(&self, height: ChainEpoch) -> NodeResult<Option<Arc<Tipset>>> {
-        self.inner.tipset_at(height)
+        Ok(self.inner.tipset_at(height)?)
     }
 
     fn chain_get_tipset_at_or_before(&self, height: ChainEpoch) -> NodeResult<Option<Arc<Tipset>>> {
@@ -119,14 +128,14 @@ impl FullNode for DevNode {
             return Ok(Some(head));
         }
         match self.inner.store.height_at_or_before(height)? {
-            Some(h) => self.inner.tipset_at(h),
+            Some(h) => Ok(self.inner.tipset_at(h)?),
             None => Ok(None),
         }
     }
 
     fn chain_get_tipset_by_hash(&self, hash: &B256) -> NodeResult<Option<Arc<Tipset>>> {
         match self.inner.store.height_by_hash(hash)? {
-            Some(h) => self.inner.tipset_at(h),
+            Some(h) => Ok(self.inner.tipset_at(h)?),
             None => Ok(None),
         }
     }
@@ -138,35 +147,39 @@ impl FullNode for DevNode {
             .map(|cid| {
                 let bytes =
                     self.inner.store.get(cid)?.ok_or_else(|| anyhow!("message {cid} missing"))?;
-                Ok(SignedMessage::from_bytes(&bytes)?)
+                Ok(SignedMessage::from_bytes(&bytes)
+                    .with_context(|| format!("stored message {cid} does not decode"))?)
             })
             .collect()
     }
 
     fn chain_get_receipts(&self, tipset: &Tipset) -> NodeResult<Vec<Receipt>> {
-        let amt = Amtv0::<Receipt, _>::load(&tipset.receipts_root, &*self.inner.store)?;
+        let receipts_root = &tipset.receipts_root;
+        let amt = Amtv0::<Receipt, _>::load(receipts_root, &*self.inner.store)
+            .with_context(|| format!("receipts {receipts_root} do not load"))?;
         let mut receipts = Vec::with_capacity(tipset.messages.len());
         amt.for_each(|_, r| {
             receipts.push(r.clone());
             Ok(())
-        })?;
+        })
+        .with_context(|| format!("receipts {receipts_root} do not load"))?;
         Ok(receipts)
     }
 
     fn chain_get_logs(&self, tipset: &Tipset) -> NodeResult<Vec<IndexedLog>> {
-        self.inner.store.logs(tipset.height())
+        Ok(self.inner.store.logs(tipset.height())?)
     }
 
     fn chain_read_block(&self, cid: &Cid) -> NodeResult<Option<Vec<u8>>> {
-        self.inner.store.get(cid)
+        Ok(self.inner.store.get(cid)?)
     }
 
     fn state_search_msg(&self, cid: &Cid) -> NodeResult<Option<MessageLocation>> {
-        self.inner.store.locate_message(cid)
+        Ok(self.inner.store.locate_message(cid)?)
     }
 
     fn state_search_tx(&self, hash: &B256) -> NodeResult<Option<MessageLocation>> {
-        self.inner.store.locate_tx(hash)
+        Ok(self.inner.store.locate_tx(hash)?)
     }
 
     fn state_get_actor(
@@ -174,7 +187,7 @@ impl FullNode for DevNode {
         address: &Address,
         tipset: &Tipset,
     ) -> NodeResult<Option<(ActorID, ActorState)>> {
-        self.inner.actor_at(&tipset.state_root, address)
+        Ok(self.inner.actor_at(&tipset.state_root, address)?)
     }
 
     fn state_call(
@@ -200,24 +213,25 @@ impl FullNode for DevNode {
         })
     }
 
-    fn mpool_push(&self, msg: SignedMessage) -> Result<PendingMessage, PushError> {
+    fn mpool_push(&self, msg: SignedMessage) -> NodeResult<PendingMessage> {
         let chain_id = self.inner.config.chain_id;
         let eth_hash = match msg.signature.sig_type {
             SigType::Delegated => {
-                verify_delegated(&msg, chain_id)?;
-                eth_hash_of_message(&msg, chain_id)?
+                verify_delegated(&msg, chain_id).map_err(PushError::from)?;
+                eth_hash_of_message(&msg, chain_id).map_err(PushError::from)?
             }
             SigType::Secp256k1 => {
                 verify_secp(&msg).map_err(|e| PushError::InvalidSignature(e.to_string()))?;
                 eth_hash_from_cid(&msg.cid())
             }
-            SigType::Bls => return Err(PushError::BlsUnsupported),
+            SigType::Bls => return Err(PushError::BlsUnsupported.into()),
         };
         self.admit(PendingMessage::new(msg, eth_hash))
     }
 
-    fn mpool_push_eth(&self, raw: &[u8]) -> Result<PendingMessage, PushError> {
-        let tx = decode_raw_transaction(raw, self.inner.config.chain_id)?;
+    fn mpool_push_eth(&self, raw: &[u8]) -> NodeResult<PendingMessage> {
+        let tx =
+            decode_raw_transaction(raw, self.inner.config.chain_id).map_err(PushError::from)?;
         let eth_hash = tx.hash();
         self.admit(PendingMessage::new(tx.into_message(), eth_hash))
     }
@@ -271,21 +285,5 @@ impl FullNode for DevNode {
 
     fn subscribe_pending(&self) -> broadcast::Receiver<PendingMessage> {
         self.inner.pending.subscribe()
-    }
-
-    fn dev_accounts(&self) -> &[DevAccount] {
-        &self.inner.dev_accounts
-    }
-
-    fn mine(&self, count: u64) -> NodeResult<Vec<Arc<Tipset>>> {
-        (0..count)
-            .map(|_| {
-                self.inner.mine_once(false)?.ok_or_else(|| anyhow!("mining produced no tipset"))
-            })
-            .collect()
-    }
-
-    fn automines(&self) -> bool {
-        self.inner.config.mining == MiningMode::Instant
     }
 }

@@ -32,6 +32,8 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 use multihash_codetable::Code;
 
+use crate::error::NodeResult;
+
 /// Everything a read-only call may change before it runs. `Default` changes nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallOverrides {
@@ -126,13 +128,12 @@ pub enum OverrideError {
     StorageWithoutCode(Address),
 }
 
-/// Applies `accounts` to `tree`, in order. A node failure (a missing block) is an
-/// `anyhow::Error`; a bad override is an [`OverrideError`] inside it, which callers can
-/// `downcast_ref` to tell the two apart.
+/// Applies `accounts` to `tree`, in order. A bad override is
+/// [`NodeError::InvalidOverride`]; a node failure (a missing block) is [`NodeError::Internal`].
 pub(crate) fn apply_accounts(
     tree: &mut StateTree<SharedStore>,
     accounts: &[(Address, AccountOverride)],
-) -> anyhow::Result<()> {
+) -> NodeResult<()> {
     for (address, change) in accounts {
         apply_account(tree, address, change)?;
     }
@@ -143,7 +144,7 @@ fn apply_account(
     tree: &mut StateTree<SharedStore>,
     address: &Address,
     change: &AccountOverride,
-) -> anyhow::Result<()> {
+) -> NodeResult<()> {
     let id = match tree.lookup_id(address)? {
         Some(id) => id,
         None if matches!(address.payload(), Payload::Delegated(_)) => {

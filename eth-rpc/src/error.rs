@@ -1,8 +1,16 @@
 //! The one place where errors become JSON-RPC error objects.
 //!
 //! Method handlers return [`RpcResult`]; jsonrpsee turns the [`RpcError`] into the wire error
-//! through `impl From<RpcError> for ErrorObjectOwned`, an exhaustive match below. Nothing else in
-//! the crate picks error codes.
+//! through `impl From<RpcError> for ErrorObjectOwned`, an exhaustive match below. The node's
+//! errors ([`chain::NodeError`]) become an [`RpcError`] through one exhaustive `From` here too.
+//! Nothing else in the crate picks error codes.
+//!
+//! | node error | becomes |
+//! | --- | --- |
+//! | `InvalidOverride`, `UnknownSender` | [`InvalidParams`](RpcError::InvalidParams) (−32602) |
+//! | `Refused` (a pool refusal) | [`TxRejected`](RpcError::TxRejected) (−32000, Geth's words) |
+//! | `Unavailable` | [`Internal`](RpcError::Internal) (−32603) |
+//! | `Internal` | [`Internal`](RpcError::Internal) (−32603), logged |
 //!
 //! Protocol-level failures — malformed JSON (−32700), a body that is not a request (−32600), an
 //! unknown method (−32601), parameters that do not deserialize (−32602), oversized requests and
@@ -14,7 +22,6 @@
 //! | --- | --- | --- |
 //! | [`InvalidParams`](RpcError::InvalidParams) | −32602 | as given |
 //! | [`Unsupported`](RpcError::Unsupported) | −32602 | as given (a parameter value we refuse, e.g. `earliest`) |
-//! | [`MethodNotSupported`](RpcError::MethodNotSupported) | −32601 | `the method X does not exist/is not available` (Geth) |
 //! | [`Internal`](RpcError::Internal) | −32603 | as given |
 //! | [`TxRejected`](RpcError::TxRejected) | −32000 | Geth's pool wording, verbatim |
 //! | [`OutOfGas`](RpcError::OutOfGas) | −32000 | `out of gas` |
@@ -22,11 +29,11 @@
 //! | [`ResourceNotFound`](RpcError::ResourceNotFound) | −32001 | as given |
 //! | [`LimitExceeded`](RpcError::LimitExceeded) | −32005 | `<what> exceeds maximum of N (got M)` |
 //! | [`ExecutionReverted`](RpcError::ExecutionReverted) | 3 | `execution reverted[: reason]`, `data` = revert bytes |
-//! | [`NullRound`](RpcError::NullRound) | 12 | `requested epoch was a null round (N)`, `data` = epoch |
 
 use std::fmt::Display;
 
 use alloy_primitives::{Bytes, hex};
+use chain::NodeError;
 use jsonrpsee::types::ErrorObjectOwned;
 
 use crate::revert::RevertReason;
@@ -42,16 +49,12 @@ pub mod codes {
     pub const RESOURCE_NOT_FOUND: i32 = -32001;
     /// EIP-1474 "limit exceeded" (block range of `eth_getLogs`, …).
     pub const LIMIT_EXCEEDED: i32 = -32005;
-    /// JSON-RPC "method not found".
-    pub const METHOD_NOT_FOUND: i32 = -32601;
     /// JSON-RPC "invalid params".
     pub const INVALID_PARAMS: i32 = -32602;
     /// JSON-RPC "internal error".
     pub const INTERNAL_ERROR: i32 = -32603;
     /// Execution reverted; `data` holds the revert bytes (Geth, ethers, viem, Lotus ≥ 1.35).
     pub const EXECUTION_REVERTED: i32 = 3;
-    /// Lotus `ENullRound`: the requested epoch has no tipset; `data` holds the epoch.
-    pub const NULL_ROUND: i32 = 12;
 }
 
 /// Filecoin exit code of an EVM `REVERT` (`USR_ASSERTION_FAILED` + EVM offset, as in FEVM).
@@ -67,9 +70,6 @@ pub enum RpcError {
     /// (for example the `earliest` block tag outside `eth_getLogs`, as in Lotus).
     #[error("{0}")]
     Unsupported(String),
-    /// A known Ethereum method that this gateway does not serve; carries the method name.
-    #[error("the method {0} does not exist/is not available")]
-    MethodNotSupported(String),
     /// A failure inside the node that is not the client's fault.
     #[error("{0}")]
     Internal(String),
@@ -86,9 +86,6 @@ pub enum RpcError {
         /// What the request asked for.
         got: u64,
     },
-    /// The requested epoch is a null round (no tipset was mined at that height).
-    #[error("requested epoch was a null round ({0})")]
-    NullRound(i64),
     /// The mempool refused a transaction; the message is Geth's wording
     /// (`nonce too low`, `insufficient funds for gas * price + value`, …) so clients recognise it.
     #[error("{0}")]
@@ -120,15 +117,6 @@ impl RpcError {
         Self::Internal(message)
     }
 
-    /// A failure of a node call that runs the VM: a bad state override is the caller's mistake
-    /// (−32602); anything else is internal.
-    pub fn from_node(err: &anyhow::Error) -> Self {
-        match err.downcast_ref::<chain::OverrideError>() {
-            Some(bad) => Self::InvalidParams(bad.to_string()),
-            None => Self::internal(format!("{err:#}")),
-        }
-    }
-
     /// An invalid-params error from anything displayable.
     pub fn invalid_params(err: impl Display) -> Self {
         Self::InvalidParams(err.to_string())
@@ -138,11 +126,9 @@ impl RpcError {
     pub const fn code(&self) -> i32 {
         match self {
             Self::InvalidParams(_) | Self::Unsupported(_) => codes::INVALID_PARAMS,
-            Self::MethodNotSupported(_) => codes::METHOD_NOT_FOUND,
             Self::Internal(_) => codes::INTERNAL_ERROR,
             Self::ResourceNotFound(_) => codes::RESOURCE_NOT_FOUND,
             Self::LimitExceeded { .. } => codes::LIMIT_EXCEEDED,
-            Self::NullRound(_) => codes::NULL_ROUND,
             Self::TxRejected(_) | Self::OutOfGas | Self::FilterNotFound => codes::SERVER_ERROR,
             Self::ExecutionReverted { .. } => codes::EXECUTION_REVERTED,
         }
@@ -157,16 +143,27 @@ impl From<RpcError> for ErrorObjectOwned {
             RpcError::ExecutionReverted { data, .. } => {
                 Self::owned(code, message, Some(hex::encode_prefixed(&data)))
             }
-            RpcError::NullRound(epoch) => Self::owned(code, message, Some(epoch)),
             RpcError::InvalidParams(_)
             | RpcError::Unsupported(_)
-            | RpcError::MethodNotSupported(_)
             | RpcError::Internal(_)
             | RpcError::ResourceNotFound(_)
             | RpcError::LimitExceeded { .. }
             | RpcError::TxRejected(_)
             | RpcError::OutOfGas
             | RpcError::FilterNotFound => Self::owned(code, message, None::<()>),
+        }
+    }
+}
+
+impl From<NodeError> for RpcError {
+    fn from(err: NodeError) -> Self {
+        match err {
+            NodeError::InvalidOverride(_) | NodeError::UnknownSender(_) => {
+                Self::InvalidParams(err.to_string())
+            }
+            NodeError::Refused(refusal) => Self::TxRejected(refusal.to_string()),
+            NodeError::Unavailable => Self::Internal(err.to_string()),
+            NodeError::Internal(_) => Self::internal(err),
         }
     }
 }
@@ -222,18 +219,6 @@ mod tests {
     }
 
     #[test]
-    fn method_not_supported_uses_geth_wording() {
-        let err = RpcError::MethodNotSupported("eth_mining".into());
-        assert_eq!(
-            wire(err),
-            json!({
-                "code": -32601,
-                "message": "the method eth_mining does not exist/is not available",
-            })
-        );
-    }
-
-    #[test]
     fn limit_exceeded_matches_lotus() {
         let err = RpcError::LimitExceeded { what: "block range", max: 2880, got: 3000 };
         assert_eq!(
@@ -243,10 +228,31 @@ mod tests {
     }
 
     #[test]
-    fn null_round_carries_epoch_as_data() {
+    fn node_errors_map_by_whose_fault_they_are() {
+        let bad = chain::OverrideError::StorageWithoutCode(fvm_shared::address::Address::new_id(7));
+        let err = RpcError::from(NodeError::from(bad));
         assert_eq!(
-            wire(RpcError::NullRound(42)),
-            json!({ "code": 12, "message": "requested epoch was a null round (42)", "data": 42 })
+            wire(err),
+            json!({
+                "code": -32602,
+                "message": "cannot override the storage of f07: it has no code (set `code` as well)",
+            })
+        );
+        let sender = fvm_shared::address::Address::new_id(99);
+        assert_eq!(RpcError::from(NodeError::UnknownSender(sender)).code(), -32602);
+        let refused = NodeError::Refused(chain::PushError::NonceTooLow { next: 3, nonce: 1 });
+        assert_eq!(
+            wire(refused.into()),
+            json!({ "code": -32000, "message": "nonce too low: next nonce 3, tx nonce 1" })
+        );
+        assert_eq!(
+            wire(NodeError::Unavailable.into()),
+            json!({ "code": -32603, "message": "the node is shutting down" })
+        );
+        let broken = NodeError::Internal(anyhow::anyhow!("block bafy… missing"));
+        assert_eq!(
+            wire(broken.into()),
+            json!({ "code": -32603, "message": "internal error: block bafy… missing" })
         );
     }
 

@@ -1,42 +1,37 @@
-//! The `eth_` namespace (and the `Filecoin.` helpers), served from a [`FullNode`].
+//! The `eth_` namespace, served from a [`FullNode`](chain::FullNode).
 //!
-//! [`EthContext`] is what every handler sees; [`resolve`] turns block tags into tipsets;
-//! [`convert`] builds the Ethereum wire types (`alloy-rpc-types-eth`) from tipsets, messages,
-//! receipts and logs. The method files register their handlers in [`module`].
+//! [`resolve`] turns block tags into tipsets; [`convert`] builds the Ethereum wire types
+//! (`alloy-rpc-types-eth`) from tipsets, messages, receipts and logs; [`overrides`] reads Geth's
+//! state and block overrides. The method files, one per area, register their handlers in
+//! [`register`]: blocks and transactions, state, calls and estimates, sends and dev-account
+//! signing, fees, network identity, filters and subscriptions.
 
-pub mod context;
 pub mod convert;
 pub mod resolve;
 
-mod call_methods;
-mod chain_methods;
-mod fee_methods;
-mod filecoin_methods;
+mod blocks;
+mod call;
+mod fees;
 pub mod filters;
+mod network;
 mod overrides;
-mod send_methods;
-mod state_methods;
+mod send;
+mod state;
 mod subscriptions;
 
-use std::sync::Arc;
-
-pub use context::EthContext;
-use jsonrpsee::RpcModule;
 use jsonrpsee::core::RegisterMethodError;
 
-/// Every `eth_`/`net_`/`Filecoin.` method, over `ctx`.
-pub fn module(ctx: Arc<EthContext>) -> Result<RpcModule<Arc<EthContext>>, RegisterMethodError> {
-    let mut module = RpcModule::new(ctx);
-    chain_methods::register(&mut module)?;
-    state_methods::register(&mut module)?;
-    call_methods::register(&mut module)?;
-    send_methods::register(&mut module)?;
-    fee_methods::register(&mut module)?;
-    filecoin_methods::register(&mut module)?;
-    filters::register(&mut module)?;
-    subscriptions::register(&mut module)?;
-    Ok(module)
-}
+pub(crate) use crate::context::{Module, RpcContext};
 
-/// The module type every method file registers into.
-pub(crate) type EthModule = RpcModule<Arc<EthContext>>;
+/// Registers every `eth_` method into `module`.
+pub(crate) fn register(module: &mut Module) -> Result<(), RegisterMethodError> {
+    blocks::register(module)?;
+    state::register(module)?;
+    call::register(module)?;
+    send::register(module)?;
+    fees::register(module)?;
+    network::register(module)?;
+    filters::register(module)?;
+    subscriptions::register(module)?;
+    Ok(())
+}

@@ -6,19 +6,23 @@
 //!
 //! * [`server`]: the transport — an axum router with jsonrpsee mounted inside, batches, body
 //!   and batch limits, CORS, `/health`, WebSocket subscriptions, graceful shutdown.
+//! * [`gateway`]: the namespaces assembled over a [`gateway::Backend`] (a node, and its dev
+//!   powers if it has any).
+//! * One module per JSON-RPC namespace: [`eth`] (`eth_`), [`web3`] (`web3_`, `net_`),
+//!   [`filecoin`] (Lotus's `Filecoin.*`), [`dev`] (`evm_`/`anvil_`, only with dev powers).
+//! * What they share: [`context`] (what every handler sees), [`params`] (positional
+//!   parameters), [`lotus_json`] (Lotus's JSON forms), [`vm`] (where VM work runs).
+//! * [`error`]: [`RpcError`], the single mapping from failures (the node's included) to
+//!   JSON-RPC error objects; [`revert`]: decoding of Solidity revert data.
 //! * [`logging`]: the per-request log line (`fevm::rpc` target), an RPC middleware.
-//! * [`error`]: [`RpcError`], the single mapping from failures to JSON-RPC error objects.
-//! * [`revert`]: decoding of Solidity revert data (`Error(string)`, `Panic(uint256)`).
-//! * [`methods`]: the method modules (`web3_`, `net_`, …), each an `RpcModule` merged into the
-//!   [`jsonrpsee::Methods`] handed to [`server::start`].
 //!
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
-//! use eth_rpc::{ServerConfig, methods, start};
+//! use eth_rpc::{ServerConfig, start, web3};
 //! use jsonrpsee::RpcModule;
 //!
 //! let mut rpc = RpcModule::new(());
-//! rpc.merge(methods::web3::module()?)?;
+//! rpc.merge(web3::module(31_415_926)?)?;
 //! let server = start(ServerConfig::default(), rpc).await?;
 //! println!("listening on {}", server.local_addr());
 //! server.stopped().await;
@@ -39,22 +43,19 @@
     )
 )]
 
-pub mod cli;
+pub mod context;
+pub mod dev;
 pub mod error;
 pub mod eth;
+pub mod filecoin;
 pub mod gateway;
 pub mod logging;
-pub mod methods;
+pub mod lotus_json;
+pub mod params;
 pub mod revert;
 pub mod server;
-pub mod txlog;
+pub mod vm;
+pub mod web3;
 
 pub use error::{RpcError, RpcResult};
-/// The allocator the `fevm` binary installs: mimalloc, because serving a request allocates
-/// and frees many small buffers (JSON, CBOR, HAMT nodes) and glibc's malloc was a quarter of an
-/// `eth_call`'s instructions.
-pub use mimalloc::MiMalloc as Allocator;
-
-// Used by the `fevm` binary only.
 pub use server::{RunningServer, ServerConfig, start};
-use tracing_subscriber as _;

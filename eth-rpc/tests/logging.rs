@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use eth_rpc::{ServerConfig, methods::web3, start};
+use eth_rpc::{ServerConfig, start, web3};
 use serde_json::json;
 
 /// Collects formatted log lines.
@@ -31,7 +31,7 @@ async fn every_method_name_is_logged_at_info() {
         .with_writer(move || writer.clone())
         .init();
 
-    let methods = web3::module().expect("web3 module");
+    let methods = web3::module(31_415_926).expect("web3 module");
     let server =
         start(ServerConfig { port: 0, ..Default::default() }, methods).await.expect("start");
     let client = reqwest::Client::new();

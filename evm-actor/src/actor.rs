@@ -10,11 +10,11 @@ use fvm_shared::{ActorID, MethodNum};
 use revm::bytecode::Bytecode;
 
 use crate::addressing::eth_address_of;
-use crate::interpreter::host::token_to_u256;
 use crate::interpreter::{EVM_CONTRACT_REVERTED, Frame, execute};
 use crate::methods::*;
 use crate::state::Word;
 use crate::system::{EMPTY_CODE_HASH, System};
+use crate::units::token_to_u256;
 
 /// EIP-170: the largest runtime bytecode.
 pub const MAX_CODE_SIZE: usize = 24 * 1024;

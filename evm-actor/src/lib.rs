@@ -17,6 +17,7 @@ pub mod methods;
 pub mod precompiles;
 pub mod state;
 pub mod system;
+pub mod units;
 
 use std::sync::Arc;
 

@@ -21,7 +21,8 @@ use fvm_shared::{METHOD_SEND, MethodNum};
 use revm::precompile::{PrecompileStatus, Precompiles};
 
 use crate::addressing;
-use crate::interpreter::host::{FevmHost, u256_to_token};
+use crate::interpreter::host::FevmHost;
+use crate::units::u256_to_token;
 
 /// How the precompile was reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

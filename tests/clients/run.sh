@@ -20,7 +20,7 @@ if [ $# -gt 0 ]; then SUITES=("$@"); else SUITES=("${ALL_SUITES[@]}"); fi
 
 if [ -z "${FEVM_BIN:-}" ]; then
   echo "==> building fevm"
-  (cd "$REPO_ROOT" && cargo build --locked --bin fevm)
+  (cd "$REPO_ROOT" && cargo build --locked -p fevm --bin fevm)
   FEVM_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/fevm"
 fi
 export FEVM_BIN

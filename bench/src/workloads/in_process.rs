@@ -15,7 +15,7 @@ use alloy_primitives::U256;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
 use anyhow::{Context, Result, bail};
-use chain::{ChainConfig, DevNode, FullNode, MiningMode};
+use chain::{ChainConfig, DevApi, DevNode, FullNode, MiningMode};
 use solidity_fixtures::{Token, initcode};
 
 use crate::txs::{Fees, RECIPIENTS, TxRequest, recipient, sign, transfers};

@@ -1,14 +1,17 @@
-//! Signed Ethereum transaction → Filecoin message, exactly as FIP-0055/FIP-0091 (and Lotus)
-//! define it. Both directions of the conversion and the verifier go through [`build_message`],
-//! so "decode, then rebuild" and "rebuild, then compare" cannot drift apart.
+//! Ethereum transaction or call → Filecoin message, exactly as FIP-0055/FIP-0091 (and Lotus)
+//! define it. Every Ethereum-shaped message is built by [`EthMessage::to_message`]: signed
+//! transactions (both directions of the conversion and the verifier go through
+//! [`build_message`], so "decode, then rebuild" and "rebuild, then compare" cannot drift apart)
+//! and the gateway's `eth_call` and `eth_estimateGas`, so a call runs the message its
+//! transaction would.
 
 use address_mapping::{EAM_NAMESPACE, eth_to_filecoin, masked_id};
 use alloy_consensus::{Signed, TxEip1559, TxEnvelope, TxLegacy};
-use alloy_primitives::{Address as EthAddress, Bytes, Signature, TxKind, U256};
+use alloy_primitives::{Address as EthAddress, Signature, TxKind, U256};
 use evm_actor::methods::{EAM_CREATE_EXTERNAL_METHOD, INVOKE_CONTRACT_METHOD};
+use evm_actor::units::u256_to_token;
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
-use fvm_shared::bigint::{BigInt, Sign};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 
@@ -19,15 +22,50 @@ use crate::message::{SigType, Signature as FilSignature, SignedMessage};
 /// The largest gas limit a Filecoin message carries (Lotus encodes it as a signed 64-bit int).
 const MAX_GAS_LIMIT: u64 = i64::MAX as u64;
 
-/// The fields every accepted transaction type shares, normalised to the Filecoin view.
-struct Fields<'a> {
-    nonce: u64,
-    gas_limit: u64,
-    fee_cap: u128,
-    premium: u128,
-    to: TxKind,
-    value: U256,
-    input: &'a Bytes,
+/// What an Ethereum transaction or call says, in the Filecoin view, before any signature.
+#[derive(Clone, Debug)]
+pub struct EthMessage<'a> {
+    /// The sender: the f410 address of a signer, or (for calls) any Filecoin address.
+    pub from: Address,
+    /// The recipient, or a deployment.
+    pub to: TxKind,
+    /// Calldata or initcode.
+    pub input: &'a [u8],
+    /// Value in wei (attoFIL).
+    pub value: U256,
+    /// The sender's nonce.
+    pub nonce: u64,
+    /// The gas limit.
+    pub gas_limit: u64,
+    /// `maxFeePerGas` (or `gasPrice`), attoFIL.
+    pub fee_cap: u128,
+    /// `maxPriorityFeePerGas` (or `gasPrice`), attoFIL.
+    pub premium: u128,
+}
+
+impl EthMessage<'_> {
+    /// The Filecoin message: a deployment goes to the EAM's `CreateExternal`, anything else is
+    /// an `InvokeContract` on the mapped recipient (f410, or f0 for a masked ID), with the input
+    /// as one CBOR byte string. The EAM itself cannot be a recipient, and the gas limit must fit
+    /// Lotus's signed 64-bit field.
+    pub fn to_message(&self) -> Result<Message, TxError> {
+        if self.gas_limit > MAX_GAS_LIMIT {
+            return Err(TxError::GasLimitOutOfRange(self.gas_limit));
+        }
+        let (to, method_num) = recipient(self.to)?;
+        Ok(Message {
+            version: 0,
+            from: self.from,
+            to,
+            sequence: self.nonce,
+            value: u256_to_token(self.value),
+            method_num,
+            params: RawBytes::new(encode_params(self.input)),
+            gas_limit: self.gas_limit,
+            gas_fee_cap: TokenAmount::from_atto(self.fee_cap),
+            gas_premium: TokenAmount::from_atto(self.premium),
+        })
+    }
 }
 
 /// Checks the FEVM's rules for `envelope` (accepted type, chain id, empty access list) and
@@ -64,30 +102,12 @@ pub(super) fn build_message(
 ) -> Result<(EthTxKind, SignedMessage), TxError> {
     let kind = classify(envelope, chain_id)?;
     let (fields, signature) = match envelope {
-        TxEnvelope::Eip1559(signed) => (eip1559_fields(signed.tx()), signed.signature()),
-        TxEnvelope::Legacy(signed) => (legacy_fields(signed.tx()), signed.signature()),
+        TxEnvelope::Eip1559(signed) => (eip1559_fields(signed.tx(), from), signed.signature()),
+        TxEnvelope::Legacy(signed) => (legacy_fields(signed.tx(), from), signed.signature()),
         // `classify` accepted only the two types above.
         other => return Err(TxError::UnsupportedType(alloy_eips::Typed2718::ty(other))),
     };
-    if fields.gas_limit > MAX_GAS_LIMIT {
-        return Err(TxError::GasLimitOutOfRange(fields.gas_limit));
-    }
-    let (to, method_num) = recipient(fields.to)?;
-    let message = Message {
-        version: 0,
-        from,
-        to,
-        sequence: fields.nonce,
-        value: TokenAmount::from_atto(BigInt::from_bytes_be(
-            Sign::Plus,
-            &fields.value.to_be_bytes::<32>(),
-        )),
-        method_num,
-        params: RawBytes::new(encode_params(fields.input)),
-        gas_limit: fields.gas_limit,
-        gas_fee_cap: TokenAmount::from_atto(fields.fee_cap),
-        gas_premium: TokenAmount::from_atto(fields.premium),
-    };
+    let message = fields.to_message()?;
     let bytes = signature_bytes(kind, signature, chain_id);
     Ok((kind, SignedMessage::new(message, FilSignature::new(SigType::Delegated, bytes))))
 }
@@ -98,27 +118,29 @@ pub(super) fn f410_of(sender: EthAddress) -> Result<Address, TxError> {
         .map_err(|_| TxError::InvalidSender(sender))
 }
 
-fn eip1559_fields(tx: &TxEip1559) -> Fields<'_> {
-    Fields {
+fn eip1559_fields(tx: &TxEip1559, from: Address) -> EthMessage<'_> {
+    EthMessage {
+        from,
         nonce: tx.nonce,
         gas_limit: tx.gas_limit,
         fee_cap: tx.max_fee_per_gas,
         premium: tx.max_priority_fee_per_gas,
         to: tx.to,
         value: tx.value,
-        input: &tx.input,
+        input: tx.input.as_ref(),
     }
 }
 
-fn legacy_fields(tx: &TxLegacy) -> Fields<'_> {
-    Fields {
+fn legacy_fields(tx: &TxLegacy, from: Address) -> EthMessage<'_> {
+    EthMessage {
+        from,
         nonce: tx.nonce,
         gas_limit: tx.gas_limit,
         fee_cap: tx.gas_price,
         premium: tx.gas_price,
         to: tx.to,
         value: tx.value,
-        input: &tx.input,
+        input: tx.input.as_ref(),
     }
 }
 

@@ -43,7 +43,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::receipt::Receipt;
 
-use super::EthContext;
+use super::RpcContext;
 use crate::error::{RpcError, RpcResult};
 
 /// `gasLimit` of every block: one Filecoin block's gas limit (10 billion).
@@ -62,14 +62,14 @@ const CBOR_CODEC: u64 = 0x51;
 /// The 0x address under which `address` appears at `tipset`'s state (Lotus's
 /// `lookupEthAddress`); `None` when it names no actor and is not an ID address.
 pub fn eth_address(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     address: &Address,
     tipset: &Tipset,
 ) -> RpcResult<Option<EthAddress>> {
     if let Some(eth) = f410_eth_address(address) {
         return Ok(Some(eth));
     }
-    let actor = ctx.node.state_get_actor(address, tipset).map_err(RpcError::internal)?;
+    let actor = ctx.node.state_get_actor(address, tipset).map_err(RpcError::from)?;
     Ok(match actor {
         Some((id, state)) => Some(
             state
@@ -101,13 +101,13 @@ struct Inclusion<'a> {
 /// A message as an Ethereum transaction; `block` is its tipset and index when it is mined,
 /// `None` while it is pending.
 pub fn transaction(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     message: &SignedMessage,
     block: Option<(&Tipset, usize)>,
 ) -> RpcResult<Transaction> {
     let inclusion = match block {
         Some((tipset, index)) => {
-            let receipts = ctx.node.chain_get_receipts(tipset).map_err(RpcError::internal)?;
+            let receipts = ctx.node.chain_get_receipts(tipset).map_err(RpcError::from)?;
             let gas_used = receipts.get(index).map_or(0, |r| r.gas_used);
             Some(Inclusion { tipset, index, gas_used })
         }
@@ -119,7 +119,7 @@ pub fn transaction(
 /// [`transaction`] once the gas the message used is known (blocks and receipts load the
 /// tipset's receipts once for all their transactions).
 fn transaction_at(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     message: &SignedMessage,
     inclusion: Option<Inclusion<'_>>,
 ) -> RpcResult<Transaction> {
@@ -148,7 +148,7 @@ fn transaction_at(
 /// The signed transaction a message is, with its sender; addresses resolve at `state`'s state.
 /// `hash` is the message's transaction hash when already known.
 fn recovered_transaction(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     message: &SignedMessage,
     state: &Tipset,
     hash: Option<B256>,
@@ -221,7 +221,7 @@ fn cbor_byte_string(params: &[u8]) -> Option<Bytes> {
 
 /// The receipt of message `index` of `tipset`, given the tipset's receipts and logs.
 pub fn receipt(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     tipset: &Tipset,
     index: usize,
     message: &SignedMessage,
@@ -283,11 +283,11 @@ pub fn receipt(
 }
 
 /// The receipts of every message of `tipset`, in order.
-pub fn block_receipts(ctx: &EthContext, tipset: &Tipset) -> RpcResult<Vec<TransactionReceipt>> {
+pub fn block_receipts(ctx: &RpcContext, tipset: &Tipset) -> RpcResult<Vec<TransactionReceipt>> {
     let node = &ctx.node;
-    let messages = node.chain_get_messages(tipset).map_err(RpcError::internal)?;
-    let receipts = node.chain_get_receipts(tipset).map_err(RpcError::internal)?;
-    let logs = node.chain_get_logs(tipset).map_err(RpcError::internal)?;
+    let messages = node.chain_get_messages(tipset).map_err(RpcError::from)?;
+    let receipts = node.chain_get_receipts(tipset).map_err(RpcError::from)?;
+    let logs = node.chain_get_logs(tipset).map_err(RpcError::from)?;
     messages
         .iter()
         .enumerate()
@@ -344,13 +344,13 @@ pub fn header(tipset: &Tipset) -> Header {
 
 /// `tipset` as a block, with full transaction objects or their hashes. `size` is the encoded
 /// header plus the messages' bytes on chain.
-pub fn block(ctx: &EthContext, tipset: &Tipset, full: bool) -> RpcResult<Block> {
+pub fn block(ctx: &RpcContext, tipset: &Tipset, full: bool) -> RpcResult<Block> {
     let node = &ctx.node;
-    let messages = node.chain_get_messages(tipset).map_err(RpcError::internal)?;
+    let messages = node.chain_get_messages(tipset).map_err(RpcError::from)?;
     let header_len = fvm_ipld_encoding::to_vec(&tipset.header).map_or(0, |b| b.len());
     let size = messages.iter().fold(header_len, |sum, m| sum.saturating_add(m.chain_length()));
     let transactions = if full {
-        let receipts = node.chain_get_receipts(tipset).map_err(RpcError::internal)?;
+        let receipts = node.chain_get_receipts(tipset).map_err(RpcError::from)?;
         let txs = messages
             .iter()
             .enumerate()

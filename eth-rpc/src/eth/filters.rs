@@ -30,11 +30,11 @@ use alloy_rpc_types_eth::{
 };
 use chain::{LogFilter, PendingMessage};
 use jsonrpsee::core::RegisterMethodError;
-use jsonrpsee::types::ErrorObjectOwned;
 use tokio::sync::{broadcast, oneshot};
 
-use super::{EthContext, EthModule, convert};
+use super::{Module, RpcContext, convert};
 use crate::error::{RpcError, RpcResult};
+use crate::params::Positional;
 
 /// Widest block range of one log query.
 pub const MAX_BLOCK_RANGE: u64 = 10_000;
@@ -184,32 +184,32 @@ impl FilterStore {
 }
 
 /// Registers this file's methods.
-pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError> {
+pub(crate) fn register(module: &mut Module) -> Result<(), RegisterMethodError> {
     module.register_blocking_method("eth_getLogs", |params, ctx, _| {
-        let filter: Filter = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(logs(&ctx, &filter)?)
+        let filter: Filter = Positional::new(&params).required("filter")?;
+        logs(&ctx, &filter)
     })?;
     module.register_method("eth_newFilter", |params, ctx, _| {
-        let filter: Filter = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(new_filter(ctx, filter)?)
+        let filter: Filter = Positional::new(&params).required("filter")?;
+        new_filter(ctx, filter)
     })?;
     module.register_method("eth_newBlockFilter", |_, ctx, _| new_block_filter(ctx))?;
     module.register_method("eth_newPendingTransactionFilter", |params, ctx, _| {
-        let kind: Option<PendingTransactionFilterKind> = params.sequence().optional_next()?;
-        let full = kind == Some(PendingTransactionFilterKind::Full);
-        Ok::<_, ErrorObjectOwned>(new_pending_transaction_filter(ctx, full)?)
+        let kind: Option<PendingTransactionFilterKind> =
+            Positional::new(&params).optional("kind")?;
+        new_pending_transaction_filter(ctx, kind == Some(PendingTransactionFilterKind::Full))
     })?;
     module.register_blocking_method("eth_getFilterChanges", |params, ctx, _| {
-        let id: FilterId = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(filter_changes(&ctx, &filter_key(id))?)
+        let id: FilterId = Positional::new(&params).required("filter id")?;
+        filter_changes(&ctx, &filter_key(id))
     })?;
     module.register_blocking_method("eth_getFilterLogs", |params, ctx, _| {
-        let id: FilterId = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(filter_logs(&ctx, &filter_key(id))?)
+        let id: FilterId = Positional::new(&params).required("filter id")?;
+        filter_logs(&ctx, &filter_key(id))
     })?;
     module.register_method("eth_uninstallFilter", |params, ctx, _| {
-        let id: FilterId = params.sequence().next()?;
-        Ok::<_, ErrorObjectOwned>(ctx.filters.uninstall(&filter_key(id))?)
+        let id: FilterId = Positional::new(&params).required("filter id")?;
+        ctx.filters.uninstall(&filter_key(id))
     })?;
     Ok(())
 }
@@ -223,16 +223,16 @@ fn filter_key(id: FilterId) -> String {
 }
 
 /// Handler for: `eth_getLogs`; also what `eth_getFilterLogs` runs.
-pub fn logs(ctx: &EthContext, filter: &Filter) -> RpcResult<Vec<Log>> {
+pub fn logs(ctx: &RpcContext, filter: &Filter) -> RpcResult<Vec<Log>> {
     let wanted = log_filter(filter);
     let node = &ctx.node;
     let (from, to) = match filter.block_option {
         FilterBlockOption::AtBlockHash(hash) => {
             let tipset = node
                 .chain_get_tipset_by_hash(&hash)
-                .map_err(RpcError::internal)?
+                .map_err(RpcError::from)?
                 .ok_or_else(|| RpcError::ResourceNotFound(format!("unknown block {hash}")))?;
-            let logs = node.chain_get_logs(&tipset).map_err(RpcError::internal)?;
+            let logs = node.chain_get_logs(&tipset).map_err(RpcError::from)?;
             return Ok(logs
                 .iter()
                 .filter(|log| wanted.matches(log))
@@ -270,7 +270,7 @@ pub fn logs(ctx: &EthContext, filter: &Filter) -> RpcResult<Vec<Log>> {
     let mut start = from;
     while start <= to {
         let end = to.min(start.saturating_add(SCAN_CHUNK - 1));
-        found.extend(node.get_logs(start, end, &wanted).map_err(RpcError::internal)?);
+        found.extend(node.get_logs(start, end, &wanted).map_err(RpcError::from)?);
         let several_blocks = match (found.first(), found.last()) {
             (Some((first, _)), Some((last, _))) => first.height() != last.height(),
             _ => false,
@@ -314,20 +314,20 @@ fn height(bound: Option<BlockNumberOrTag>, head: i64) -> i64 {
 }
 
 /// Handler for: `eth_newFilter`: reports logs of blocks mined from now on.
-fn new_filter(ctx: &EthContext, filter: Filter) -> RpcResult<String> {
+fn new_filter(ctx: &RpcContext, filter: Filter) -> RpcResult<String> {
     let next = ctx.node.chain_head().height() + 1;
     ctx.filters.install(Kind::Logs { filter: Box::new(filter), next })
 }
 
 /// Handler for: `eth_newBlockFilter`: reports hashes of blocks mined from now on.
-fn new_block_filter(ctx: &EthContext) -> RpcResult<String> {
+fn new_block_filter(ctx: &RpcContext) -> RpcResult<String> {
     let next = ctx.node.chain_head().height() + 1;
     ctx.filters.install(Kind::Blocks { next })
 }
 
 /// Handler for: `eth_newPendingTransactionFilter`: reports transactions entering the pool from
 /// now on (their hashes, or full objects when `full`).
-fn new_pending_transaction_filter(ctx: &EthContext, full: bool) -> RpcResult<String> {
+fn new_pending_transaction_filter(ctx: &RpcContext, full: bool) -> RpcResult<String> {
     let feed = Arc::new(PendingFeed {
         queue: Mutex::new(VecDeque::new()),
         last_poll: Mutex::new(Instant::now()),
@@ -365,15 +365,13 @@ async fn feed_pending(
 }
 
 /// Handler for: `eth_getFilterChanges`.
-fn filter_changes(ctx: &EthContext, id: &str) -> RpcResult<FilterChanges> {
+fn filter_changes(ctx: &RpcContext, id: &str) -> RpcResult<FilterChanges> {
     let node = &ctx.node;
     let changes = match ctx.filters.poll(id, node.chain_head().height())? {
         Poll::Blocks { from, to } => {
             let mut hashes = Vec::new();
             for h in from..=to {
-                if let Some(tipset) =
-                    node.chain_get_tipset_by_height(h).map_err(RpcError::internal)?
-                {
+                if let Some(tipset) = node.chain_get_tipset_by_height(h).map_err(RpcError::from)? {
                     hashes.push(tipset.hash);
                 }
             }
@@ -390,8 +388,7 @@ fn filter_changes(ctx: &EthContext, id: &str) -> RpcResult<FilterChanges> {
             if from > to {
                 return Ok(FilterChanges::Logs(Vec::new()));
             }
-            let found =
-                node.get_logs(from, to, &log_filter(&filter)).map_err(RpcError::internal)?;
+            let found = node.get_logs(from, to, &log_filter(&filter)).map_err(RpcError::from)?;
             FilterChanges::Logs(found.iter().map(|(ts, log)| convert::log(ts, log)).collect())
         }
         Poll::Pending { full, feed } => {
@@ -428,7 +425,7 @@ fn upper_bound(to: Option<BlockNumberOrTag>, head: i64) -> i64 {
 }
 
 /// Handler for: `eth_getFilterLogs`: the filter's whole query, run again.
-fn filter_logs(ctx: &EthContext, id: &str) -> RpcResult<Vec<Log>> {
+fn filter_logs(ctx: &RpcContext, id: &str) -> RpcResult<Vec<Log>> {
     let filter = ctx.filters.log_query(id)?;
     logs(ctx, &filter)
 }

@@ -18,8 +18,9 @@ use alloy_rpc_types_eth::BlockOverrides;
 use alloy_rpc_types_eth::state::{AccountOverride as EthAccountOverride, StateOverride};
 use chain::{AccountOverride, BlockOverride, CallOverrides, StorageOverride};
 
-use super::call_methods::{to_filecoin, u256_to_token};
 use crate::error::{RpcError, RpcResult};
+use crate::params::to_filecoin;
+use evm_actor::units::u256_to_token;
 
 /// The node's overrides for the optional state and block override parameters.
 pub(super) fn call_overrides(

@@ -15,20 +15,18 @@ use std::sync::Arc;
 use alloy_rpc_types_eth::{BlockId, BlockNumberOrTag};
 use chain::Tipset;
 
-use super::EthContext;
+use super::RpcContext;
 use crate::error::{RpcError, RpcResult};
 
 /// The tipset a block query names; `None` when there is no such block.
-pub fn tipset_for_block(ctx: &EthContext, tag: BlockNumberOrTag) -> RpcResult<Option<Arc<Tipset>>> {
+pub fn tipset_for_block(ctx: &RpcContext, tag: BlockNumberOrTag) -> RpcResult<Option<Arc<Tipset>>> {
     let node = &ctx.node;
     match tag {
         BlockNumberOrTag::Number(n) => {
             let Ok(height) = i64::try_from(n) else { return Ok(None) };
-            node.chain_get_tipset_by_height(height).map_err(RpcError::internal)
+            node.chain_get_tipset_by_height(height).map_err(RpcError::from)
         }
-        BlockNumberOrTag::Earliest => {
-            node.chain_get_tipset_by_height(0).map_err(RpcError::internal)
-        }
+        BlockNumberOrTag::Earliest => node.chain_get_tipset_by_height(0).map_err(RpcError::from),
         BlockNumberOrTag::Latest
         | BlockNumberOrTag::Safe
         | BlockNumberOrTag::Finalized
@@ -37,12 +35,12 @@ pub fn tipset_for_block(ctx: &EthContext, tag: BlockNumberOrTag) -> RpcResult<Op
 }
 
 /// The tipset whose state a state query reads (an omitted block means `latest`).
-pub fn tipset_for_state(ctx: &EthContext, block: Option<BlockId>) -> RpcResult<Arc<Tipset>> {
+pub fn tipset_for_state(ctx: &RpcContext, block: Option<BlockId>) -> RpcResult<Arc<Tipset>> {
     let node = &ctx.node;
     match block.unwrap_or(BlockId::Number(BlockNumberOrTag::Latest)) {
         BlockId::Hash(hash) => node
             .chain_get_tipset_by_hash(&hash.block_hash)
-            .map_err(RpcError::internal)?
+            .map_err(RpcError::from)?
             .ok_or_else(|| {
                 RpcError::ResourceNotFound(format!("header for hash {} not found", hash.block_hash))
             }),
@@ -55,7 +53,7 @@ pub fn tipset_for_state(ctx: &EthContext, block: Option<BlockId>) -> RpcResult<A
                 )));
             }
             node.chain_get_tipset_at_or_before(n as i64)
-                .map_err(RpcError::internal)?
+                .map_err(RpcError::from)?
                 .ok_or_else(|| RpcError::ResourceNotFound(format!("header not found: block {n}")))
         }
         BlockId::Number(tag) => tipset_for_block(ctx, tag)?

@@ -23,8 +23,9 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{EthContext, EthModule, convert, filters};
+use super::{Module, RpcContext, convert, filters};
 use crate::error::RpcError;
+use crate::params::Positional;
 
 /// What a subscription sends.
 enum Feed {
@@ -34,7 +35,7 @@ enum Feed {
 }
 
 /// Registers this file's methods.
-pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError> {
+pub(crate) fn register(module: &mut Module) -> Result<(), RegisterMethodError> {
     module.register_subscription(
         "eth_subscribe",
         "eth_subscription",
@@ -60,9 +61,9 @@ pub(crate) fn register(module: &mut EthModule) -> Result<(), RegisterMethodError
 
 /// The kind and its optional parameter.
 fn parse(params: &Params<'_>) -> Result<Feed, ErrorObjectOwned> {
-    let mut seq = params.sequence();
-    let kind: SubscriptionKind = seq.next()?;
-    let extra: Option<SubscriptionParams> = seq.optional_next()?;
+    let mut p = Positional::new(params);
+    let kind: SubscriptionKind = p.required("subscription kind")?;
+    let extra: Option<SubscriptionParams> = p.optional("subscription params")?;
     let extra = extra.unwrap_or_default();
     let invalid = |what: String| ErrorObjectOwned::from(RpcError::InvalidParams(what));
     match (kind, extra) {
@@ -98,7 +99,7 @@ enum Source {
 }
 
 impl Source {
-    fn open(ctx: &EthContext, feed: Feed) -> Self {
+    fn open(ctx: &RpcContext, feed: Feed) -> Self {
         let node = &ctx.node;
         match feed {
             Feed::Pending { full } => Self::Pool { pool: node.subscribe_pending(), full },
@@ -123,7 +124,7 @@ async fn send(sink: &SubscriptionSink, item: &impl Serialize) -> bool {
 
 /// `newHeads` and `logs`: every block from now on, read from the chain on each new head.
 async fn follow_chain(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     sink: &SubscriptionSink,
     mut heads: broadcast::Receiver<Arc<Tipset>>,
     mut next: i64,
@@ -159,7 +160,7 @@ async fn follow_chain(
 
 /// Headers of the blocks in `from..=to`; `Ok(false)` once the client is gone.
 async fn send_heads(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     sink: &SubscriptionSink,
     from: i64,
     to: i64,
@@ -176,7 +177,7 @@ async fn send_heads(
 
 /// Matching logs of the blocks in `from..=to`; `Ok(false)` once the client is gone.
 async fn send_logs(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     sink: &SubscriptionSink,
     filter: &LogFilter,
     from: i64,
@@ -192,7 +193,7 @@ async fn send_logs(
 
 /// `newPendingTransactions`: every pool entry from now on.
 async fn follow_pool(
-    ctx: &EthContext,
+    ctx: &RpcContext,
     sink: &SubscriptionSink,
     mut pool: broadcast::Receiver<PendingMessage>,
     full: bool,

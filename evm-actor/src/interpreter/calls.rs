@@ -17,7 +17,7 @@ use revm::interpreter::interpreter_types::{
 };
 use revm::interpreter::{InstructionResult, popn, push, require_non_staticcall};
 
-use super::host::{FevmHost, token_to_u256, u256_to_token};
+use super::host::FevmHost;
 use super::instructions::{Ctx, Step};
 use crate::addressing::{self, ContractType};
 use crate::methods::{
@@ -25,6 +25,7 @@ use crate::methods::{
     INVOKE_CONTRACT_DELEGATE_METHOD, INVOKE_CONTRACT_METHOD, InvokeDelegateParams,
 };
 use crate::precompiles::{self, CallKind};
+use crate::units::{token_to_u256, u256_to_token};
 
 /// The gas FEVM gives `transfer`/`send` (which ask for 0 or 2,300 gas) instead.
 pub const TRANSFER_GAS_LIMIT: u64 = 10_000_000;

@@ -16,6 +16,7 @@ use revm::primitives::{StorageKey, StorageValue};
 
 use crate::gas_model;
 use crate::system::System;
+use crate::units::token_to_u256;
 
 /// The EVM's GASLIMIT: a constant on FEVM.
 pub const BLOCK_GAS_LIMIT: u64 = 10_000_000_000;
@@ -98,23 +99,6 @@ impl<'s, 'r> FevmHost<'s, 'r> {
             InstructionResult::FatalExternalError
         })
     }
-}
-
-/// attoFIL as a 256-bit word (token amounts are never negative here; negatives read as 0).
-pub fn token_to_u256(amount: &fvm_shared::econ::TokenAmount) -> U256 {
-    let (sign, bytes) = amount.atto().to_bytes_be();
-    if sign == fvm_shared::bigint::Sign::Minus || bytes.len() > 32 {
-        return U256::ZERO;
-    }
-    U256::from_be_slice(&bytes)
-}
-
-/// A 256-bit word as attoFIL.
-pub fn u256_to_token(value: U256) -> fvm_shared::econ::TokenAmount {
-    fvm_shared::econ::TokenAmount::from_atto(fvm_shared::bigint::BigInt::from_bytes_be(
-        fvm_shared::bigint::Sign::Plus,
-        &value.to_be_bytes::<32>(),
-    ))
 }
 
 impl Host for FevmHost<'_, '_> {

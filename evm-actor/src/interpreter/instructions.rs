@@ -10,8 +10,9 @@ use revm::interpreter::{
     InstructionContext, InstructionResult, popn, push, require_non_staticcall,
 };
 
-use super::host::{FevmHost, token_to_u256};
+use super::host::FevmHost;
 use crate::addressing::{self, ContractType};
+use crate::units::token_to_u256;
 
 /// The context every custom instruction gets.
 pub(crate) type Ctx<'a, 's, 'r> = InstructionContext<'a, FevmHost<'s, 'r>, EthInterpreter>;

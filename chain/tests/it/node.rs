@@ -1,0 +1,8 @@
+//! End-to-end tests of the devnet node through its `FullNode` and `DevApi` interfaces.
+
+mod harness;
+mod mempool;
+mod mining;
+mod overrides;
+mod persistence;
+mod state;

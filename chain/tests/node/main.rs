@@ -1,8 +1,0 @@
-//! End-to-end tests of the devnet node through its `FullNode` interface.
-
-mod harness;
-mod mempool;
-mod mining;
-mod overrides;
-mod persistence;
-mod state;
