@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
 use cid::Cid;
-use filecoin_vm::genesis::{create_account, create_eth_account};
+use filecoin_vm::accounts::{create_account, create_eth_account};
 use filecoin_vm::{
     ActorRegistry, ApplyKind, ApplyRet, CallTrace, Executor, Externs, MachineContext, RootCache,
 };

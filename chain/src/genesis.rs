@@ -6,9 +6,8 @@ use alloy_signer_local::coins_bip39::English;
 use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner};
 use anyhow::{Context, Result};
 use cid::Cid;
-use filecoin_vm::genesis::{
-    create_account, create_eth_account, install_singleton, install_singletons,
-};
+use filecoin_vm::accounts::{create_account, create_eth_account};
+use filecoin_vm::genesis::{install_singleton, install_singletons};
 use filecoin_vm::{BuiltinType, StateTree};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::EMPTY_ARR_CID;

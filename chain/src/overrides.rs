@@ -21,7 +21,7 @@
 use alloy_primitives::{U256, keccak256};
 use cid::Cid;
 use evm_actor::state::{EvmState, SlotKey, Word, storage_kamt_config};
-use filecoin_vm::genesis::create_eth_account;
+use filecoin_vm::accounts::create_eth_account;
 use filecoin_vm::{BuiltinType, MachineContext, SharedStore, StateTree};
 use fvm_ipld_blockstore::{Block, Blockstore};
 use fvm_ipld_encoding::{CborStore, IPLD_RAW};
@@ -153,7 +153,9 @@ fn apply_account(
         None => return Err(OverrideError::NoSuchActor(*address).into()),
     };
     let mut actor = tree.get_actor(id)?.ok_or(OverrideError::NoSuchActor(*address))?;
-    let kind = BuiltinType::from_code(&actor.code);
+    // The state's manifest says what the code is (a forked state has its own CIDs).
+    let manifest = tree.manifest()?;
+    let kind = manifest.builtin_type(&actor.code);
     let store = tree.store().clone();
 
     let mut evm: Option<EvmState> = match kind {
@@ -170,6 +172,7 @@ fn apply_account(
         evm = Some(match evm.take() {
             Some(state) => EvmState { bytecode, bytecode_hash, ..state },
             None if matches!(kind, Some(BuiltinType::EthAccount | BuiltinType::Placeholder)) => {
+                actor.code = manifest.code_of(BuiltinType::Evm);
                 become_contract(&store, &mut actor, bytecode, bytecode_hash)?
             }
             None => return Err(not_evm(address, kind, "code").into()),
@@ -212,7 +215,7 @@ fn not_evm(address: &Address, kind: Option<BuiltinType>, what: &'static str) -> 
 }
 
 /// Turns an account-like actor into an EVM contract running `bytecode`, with empty storage and
-/// CREATE nonce 1, as a freshly constructed one has.
+/// CREATE nonce 1, as a freshly constructed one has (the caller gives it the EVM code CID).
 fn become_contract(
     store: &SharedStore,
     actor: &mut ActorState,
@@ -220,7 +223,6 @@ fn become_contract(
     bytecode_hash: Vec<u8>,
 ) -> anyhow::Result<EvmState> {
     let empty = Slots::new_with_config(store.clone(), storage_kamt_config()).flush()?;
-    actor.code = BuiltinType::Evm.code_cid();
     actor.sequence = 0;
     Ok(EvmState {
         bytecode,

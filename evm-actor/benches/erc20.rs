@@ -14,8 +14,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use evm_actor::methods::{
     EAM_ACTOR_ID, EAM_CREATE_EXTERNAL_METHOD, EamReturn, INVOKE_CONTRACT_METHOD,
 };
+use filecoin_vm::accounts::create_eth_account;
 use filecoin_vm::builtin::register_builtins;
-use filecoin_vm::genesis::{create_eth_account, install_singleton, install_singletons};
+use filecoin_vm::genesis::{install_singleton, install_singletons};
 use filecoin_vm::{
     ActorRegistry, ApplyKind, BufferedBlockstore, BuiltinType, Executor, Externs, MachineContext,
     MemoryBlockstore, SharedStore, StateTree,

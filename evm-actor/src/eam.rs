@@ -182,7 +182,7 @@ fn create_actor(
         )));
     }
     let exec = Exec4Params {
-        code_cid: BuiltinType::Evm.code_cid(),
+        code_cid: rt.builtin_code(BuiltinType::Evm),
         constructor_params: RawBytes::serialize(&ctor)?,
         subaddress: RawBytes::new(address.to_vec()),
     };

@@ -25,7 +25,10 @@ pub use actor::EvmActor;
 pub use eam::EamActor;
 use filecoin_vm::{ActorRegistry, BuiltinType};
 
-/// Registers the EVM actor and the EAM by their code CIDs.
+/// Registers the EVM actor and the EAM under their static code CIDs. A state whose manifest
+/// gives them other CIDs (a fork of a real network) runs them too: the VM resolves such a CID
+/// through the manifest's name to these registrations (`ActorRegistry::resolve`), and the EAM
+/// deploys contracts with the manifest's EVM code (`Runtime::builtin_code`).
 pub fn register(registry: &mut ActorRegistry) {
     registry.register(BuiltinType::Evm.code_cid(), Arc::new(EvmActor));
     registry.register(BuiltinType::Eam.code_cid(), Arc::new(EamActor));

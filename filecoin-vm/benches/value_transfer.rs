@@ -6,8 +6,9 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use filecoin_vm::accounts::create_eth_account;
 use filecoin_vm::builtin::register_builtins;
-use filecoin_vm::genesis::{create_eth_account, install_singletons};
+use filecoin_vm::genesis::install_singletons;
 use filecoin_vm::{
     ActorRegistry, ApplyKind, BufferedBlockstore, Executor, Externs, MachineContext,
     MemoryBlockstore, SharedStore, StateTree,

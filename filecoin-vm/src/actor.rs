@@ -3,6 +3,10 @@
 //! Actors are native Rust here (there is no Wasm), but they keep Filecoin's identities: each
 //! kind of actor has a code CID, and the state tree stores that CID. The registry maps code CIDs
 //! to implementations, which is how `filecoin-vm` runs the EVM actor without depending on it.
+//!
+//! Which CID a kind has is the state's business: the system actor's [`Manifest`] says so, and
+//! the VM asks it. The static table here ([`BuiltinType::code_cid`]) is what our genesis writes
+//! into that manifest and what the registry keys our implementations by.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,6 +18,7 @@ use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::MethodNum;
 use fvm_shared::error::ExitCode;
 
+use crate::manifest::Manifest;
 use crate::runtime::Runtime;
 
 /// The kinds of built-in actor, numbered as builtin-actors' `Type` enum.
@@ -85,7 +90,11 @@ impl BuiltinType {
         }
     }
 
-    /// The code CID of this actor kind.
+    /// The code CID of this actor kind in our genesis (the static table).
+    ///
+    /// Inside the VM the state's [`Manifest`] is the authority (a forked state has other CIDs);
+    /// this is for building genesis, registering implementations, and crates above the VM that
+    /// only see our own states.
     ///
     /// Real networks use the CID of a Wasm bundle. We run native code, so we use the other form
     /// Filecoin has used for built-in code (actors v1–v7): a raw CID with an identity multihash
@@ -95,9 +104,15 @@ impl BuiltinType {
         CODE_CIDS[self as usize - 1]
     }
 
-    /// The built-in type a code CID stands for, if any.
+    /// The built-in type a code CID of the static table stands for, if any. Inside the VM, ask
+    /// the state's [`Manifest`] (or [`Runtime::builtin_type`]) instead; it falls back to this.
     pub fn from_code(code: &Cid) -> Option<Self> {
         CODE_CIDS.iter().position(|c| c == code).map(|i| Self::ALL[i])
+    }
+
+    /// The built-in type a manifest name ("evm", "storageminer", …) stands for, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
     }
 
     /// Whether this kind of actor may send a top-level message (ref-fvm's preflight; a
@@ -235,6 +250,10 @@ pub trait Actor: Send + Sync {
 }
 
 /// Code CID → implementation. Built once (at genesis or node start) and shared read-only.
+///
+/// Our implementations are registered under the static CIDs ([`BuiltinType::code_cid`]). The VM
+/// looks code up with [`ActorRegistry::resolve`], which also runs a state whose manifest uses
+/// other CIDs for the same kinds (a fork of a real network) on these implementations.
 #[derive(Clone, Default)]
 pub struct ActorRegistry {
     actors: HashMap<Cid, Arc<dyn Actor>>,
@@ -252,9 +271,20 @@ impl ActorRegistry {
         self
     }
 
-    /// The implementation of `code`, if registered.
+    /// The implementation registered under exactly `code`, if any.
     pub fn get(&self, code: &Cid) -> Option<&Arc<dyn Actor>> {
         self.actors.get(code)
+    }
+
+    /// The implementation of `code` in a state with this `manifest`: the one registered under
+    /// `code` itself, else — for a code the manifest names as a built-in kind, such as a Wasm
+    /// bundle CID — the one registered under that kind's static CID. The second lookup happens
+    /// only on a miss, so our own states pay one hash lookup as before.
+    pub fn resolve(&self, code: &Cid, manifest: &Manifest) -> Option<&Arc<dyn Actor>> {
+        self.actors.get(code).or_else(|| {
+            let kind = manifest.builtin_type(code)?;
+            self.actors.get(&kind.code_cid())
+        })
     }
 }
 
@@ -283,5 +313,13 @@ mod tests {
         assert_eq!((evm.codec(), evm.hash().code()), (fvm_shared::IPLD_RAW, 0));
         assert_eq!(evm.hash().digest(), b"fil/18/evm");
         assert_ne!(BuiltinType::Evm.code_cid(), BuiltinType::Eam.code_cid());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for t in BuiltinType::ALL {
+            assert_eq!(BuiltinType::from_name(t.name()), Some(t));
+        }
+        assert_eq!(BuiltinType::from_name("evm2"), None);
     }
 }

@@ -5,10 +5,11 @@
 //! 2. narrow the gas limit to the one the caller gave, if any;
 //! 3. open a state transaction, an events layer and a trace node;
 //! 4. resolve the recipient; an unknown f1/f3 becomes a new Account (its constructor runs), an
-//!    unknown f410 a new Placeholder — but not while read-only (`ReadOnly`); anything else
-//!    unknown is `NotFound`;
+//!    unknown f410 a new Placeholder, each with the code the state's [`Manifest`] gives that kind
+//!    — but not while read-only (`ReadOnly`); anything else unknown is `NotFound`;
 //! 5. move the value (`InsufficientFunds` if the sender lacks it, `ReadOnly` if read-only);
-//! 6. for method 0 (a bare value send) stop there: no code runs; otherwise invoke the actor;
+//! 6. for method 0 (a bare value send) stop there: no code runs; otherwise invoke the actor
+//!    (found with [`ActorRegistry::resolve`], so a manifest's foreign CIDs run our actors);
 //! 7. keep the transaction and events if the exit code is 0, undo them otherwise.
 //!
 //! A callee that runs out of its *own* gas limit while its caller still has gas comes back as an
@@ -36,6 +37,7 @@ use crate::actor::{ActorRegistry, BuiltinType};
 use crate::blockstore::SharedStore;
 use crate::events::EventAccumulator;
 use crate::gas::{Gas, GasTracker, OutOfGas, price};
+use crate::manifest::Manifest;
 use crate::runtime::{Externs, MachineContext, MessageContext, SendOutcome};
 use crate::state_tree::StateTree;
 use crate::trace::{CallTrace, TraceBuilder};
@@ -101,6 +103,8 @@ pub struct CallManager<'a> {
     tree: &'a mut StateTree<SharedStore>,
     store: SharedStore,
     registry: &'a ActorRegistry,
+    /// The state's manifest, loaded once by whoever built the tree (the executor).
+    manifest: &'a Manifest,
     machine: &'a MachineContext,
     externs: &'a dyn Externs,
     gas: Rc<GasTracker>,
@@ -121,9 +125,13 @@ impl std::fmt::Debug for CallManager<'_> {
 
 impl<'a> CallManager<'a> {
     /// A call manager for one message; `gas` is already charged for inclusion, if explicit.
+    /// `manifest` is `tree`'s ([`StateTree::manifest`]), passed in so that it is read once per
+    /// tree rather than once per message.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         tree: &'a mut StateTree<SharedStore>,
         registry: &'a ActorRegistry,
+        manifest: &'a Manifest,
         machine: &'a MachineContext,
         externs: &'a dyn Externs,
         gas: Rc<GasTracker>,
@@ -137,6 +145,7 @@ impl<'a> CallManager<'a> {
             tree,
             store,
             registry,
+            manifest,
             machine,
             externs,
             gas,
@@ -265,7 +274,7 @@ impl<'a> CallManager<'a> {
         }
         let actor = self
             .registry
-            .get(&code)
+            .resolve(&code, self.manifest)
             .cloned()
             .ok_or_else(|| anyhow!("no implementation registered for code {code}"))?;
         let context = MessageContext {
@@ -328,11 +337,12 @@ impl<'a> CallManager<'a> {
         self.access.loaded.insert(id);
         self.access.updated.insert(id);
         if placeholder {
-            let code = BuiltinType::Placeholder.code_cid();
+            let code = self.manifest.code_of(BuiltinType::Placeholder);
             self.tree.set_actor(id, ActorState::new_empty(code, Some(*to)));
             return Ok(Ok(id));
         }
-        self.tree.set_actor(id, ActorState::new_empty(BuiltinType::Account.code_cid(), None));
+        let code = self.manifest.code_of(BuiltinType::Account);
+        self.tree.set_actor(id, ActorState::new_empty(code, None));
         let params = IpldBlock::serialize_cbor(to).map_err(|e| anyhow!("encoding {to}: {e}"))?;
         let zero = TokenAmount::default();
         let ctor = self.send(

@@ -2,14 +2,18 @@
 //!
 //! An explicit message goes through:
 //! 1. **preflight** — its inclusion cost must fit its gas limit; the sender must resolve, be an
-//!    Account or EthAccount (or a nonce-0 Placeholder with an f410 address, which is promoted to
-//!    EthAccount on the spot), have the message's nonce and hold `fee_cap × gas_limit`. The nonce
-//!    bump, the reservation of the funds and any promotion are written before execution and
-//!    stay even if the message then fails;
+//!    Account or EthAccount by the state's [`Manifest`] (or a nonce-0 Placeholder with an f410
+//!    address, which is promoted to the manifest's EthAccount on the spot), have the message's
+//!    nonce and hold `fee_cap × gas_limit`. The nonce bump, the reservation of the funds and
+//!    any promotion are written before execution and stay even if the message then fails;
 //! 2. **invocation** through the [`CallManager`], with the inclusion cost already charged;
 //! 3. **receipt** — exit code, return (1,300 gas per byte), gas used, events AMT root;
 //! 4. **settlement** — base-fee burn and over-estimation burn to f099, the tip to f02, the
 //!    rest back to the sender ([`GasOutputs`]).
+//!
+//! The manifest is read from the system actor once, when the executor is built (through the
+//! [`RootCache`] when there is one, so a call on a busy head does not decode it again); f00's
+//! state does not change after genesis.
 //!
 //! Implicit messages (genesis, cron) skip 1 and 4. Calls (`eth_call`, gas estimation) skip the
 //! checks and fees of 1 and 4 but pay the inclusion gas, so their gas used is the real one.
@@ -35,6 +39,7 @@ use crate::actor::{ActorRegistry, BuiltinType};
 use crate::blockstore::{BufferedBlockstore, SharedStore};
 use crate::call_manager::{Abort, CallManager, Origin};
 use crate::gas::{Gas, GasTracker, price};
+use crate::manifest::Manifest;
 use crate::runtime::{Externs, MachineContext};
 use crate::settlement::GasOutputs;
 use crate::state_tree::{RootCache, StateTree};
@@ -88,6 +93,8 @@ pub struct Executor<B: Blockstore + 'static> {
     machine: MachineContext,
     externs: Box<dyn Externs>,
     registry: Arc<ActorRegistry>,
+    /// The state's built-in actor manifest, read once at construction.
+    manifest: Arc<Manifest>,
 }
 
 impl<B: Blockstore + 'static> std::fmt::Debug for Executor<B> {
@@ -107,7 +114,8 @@ impl<B: Blockstore + 'static> Executor<B> {
     ) -> Result<Self> {
         let buffer = Rc::new(BufferedBlockstore::new(store));
         let tree = StateTree::load(SharedStore::new(buffer.clone()), root)?;
-        Ok(Self { buffer, tree, machine, externs, registry })
+        let manifest = tree.manifest()?;
+        Ok(Self { buffer, tree, machine, externs, registry, manifest })
     }
 
     /// An executor over the state at `cache`'s root, sharing what it reads there with every
@@ -121,12 +129,18 @@ impl<B: Blockstore + 'static> Executor<B> {
     ) -> Result<Self> {
         let buffer = Rc::new(BufferedBlockstore::new(store));
         let tree = StateTree::load_shared(SharedStore::new(buffer.clone()), cache)?;
-        Ok(Self { buffer, tree, machine, externs, registry })
+        let manifest = tree.manifest()?;
+        Ok(Self { buffer, tree, machine, externs, registry, manifest })
     }
 
     /// The state tree (for reads, and for genesis-style direct writes).
     pub fn state_tree(&mut self) -> &mut StateTree<SharedStore> {
         &mut self.tree
+    }
+
+    /// The state's built-in actor manifest, as read when the executor was built.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
     }
 
     /// The epoch context.
@@ -192,6 +206,7 @@ impl<B: Blockstore + 'static> Executor<B> {
         let mut cm = CallManager::new(
             &mut self.tree,
             &self.registry,
+            &self.manifest,
             &self.machine,
             &*self.externs,
             gas.clone(),
@@ -269,12 +284,12 @@ impl<B: Blockstore + 'static> Executor<B> {
                 format!("sender {} not found", msg.from),
             );
         };
-        match BuiltinType::from_code(&actor.code) {
+        match self.manifest.builtin_type(&actor.code) {
             Some(t) if t.is_account_like() => {}
             Some(BuiltinType::Placeholder)
                 if actor.sequence == 0 && is_f410(actor.delegated_address.as_ref()) =>
             {
-                actor.code = BuiltinType::EthAccount.code_cid();
+                actor.code = self.manifest.code_of(BuiltinType::EthAccount);
             }
             _ => {
                 return fail(

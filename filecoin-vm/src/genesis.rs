@@ -1,12 +1,15 @@
 //! Building a genesis state directly on a [`StateTree`] (no messages): the singletons every
-//! network has, and prefunded accounts. The node's genesis (`chain`) composes these and adds the
-//! EAM, whose implementation this crate does not know.
+//! network has. The node's genesis (`chain`) composes these with prefunded accounts
+//! ([`crate::accounts`]) and adds the EAM, whose implementation this crate does not know.
+//!
+//! Singletons get the static code CIDs: this is where the static table becomes the state's
+//! manifest.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
-use fvm_shared::address::{Address, Payload, Protocol};
+use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 use fvm_shared::{ActorID, EMPTY_ARR_CID};
@@ -53,40 +56,6 @@ pub fn install_singleton<BS: Blockstore + Clone>(
     state: Cid,
 ) {
     tree.set_actor(id, ActorState::new(code, state, TokenAmount::default(), 0, None));
-}
-
-/// Creates an account for an f1/f3 key with a balance; returns its ID.
-pub fn create_account<BS: Blockstore + Clone>(
-    tree: &mut StateTree<BS>,
-    key: Address,
-    balance: TokenAmount,
-) -> Result<ActorID> {
-    if !matches!(key.protocol(), Protocol::Secp256k1 | Protocol::BLS) {
-        bail!("{key} is not a key address");
-    }
-    let id = tree.register_new_address(&key)?;
-    let head = tree.store().put_cbor(&AccountState { address: key }, Code::Blake2b256)?;
-    let mut account = actor(BuiltinType::Account, head, None);
-    account.balance = balance;
-    tree.set_actor(id, account);
-    Ok(id)
-}
-
-/// Creates an EthAccount at an f410 address with a balance; returns its ID.
-pub fn create_eth_account<BS: Blockstore + Clone>(
-    tree: &mut StateTree<BS>,
-    f410: Address,
-    balance: TokenAmount,
-) -> Result<ActorID> {
-    match f410.payload() {
-        Payload::Delegated(d) if d.namespace() == address_mapping::EAM_ACTOR_ID => {}
-        _ => bail!("{f410} is not an f410 address"),
-    }
-    let id = tree.register_new_address(&f410)?;
-    let mut account = actor(BuiltinType::EthAccount, EMPTY_ARR_CID, Some(f410));
-    account.balance = balance;
-    tree.set_actor(id, account);
-    Ok(id)
 }
 
 fn actor(kind: BuiltinType, state: Cid, delegated: Option<Address>) -> ActorState {

@@ -7,8 +7,10 @@
 //!
 //! Reading order: [`executor`] applies a message; [`call_manager`] runs each send; actors see the
 //! [`runtime::Runtime`]; state lives in the [`state_tree`] over a [`blockstore`]; [`gas`] prices it
-//! all; [`settlement`] splits the fees.
+//! all; [`settlement`] splits the fees. Which code CID is which built-in actor is the state's own
+//! [`manifest`], read from the system actor.
 
+pub mod accounts;
 pub mod actor;
 pub mod blockstore;
 pub mod builtin;
@@ -17,6 +19,7 @@ pub mod events;
 pub mod executor;
 pub mod gas;
 pub mod genesis;
+pub mod manifest;
 pub mod runtime;
 pub mod settlement;
 pub mod state_tree;
@@ -27,6 +30,7 @@ pub use blockstore::{BufferedBlockstore, MemoryBlockstore, SharedStore};
 pub use call_manager::{MAX_CALL_DEPTH, SYSTEM_ACTOR_ID};
 pub use executor::{ApplyKind, ApplyRet, BURNT_FUNDS_ACTOR_ID, Executor, REWARD_ACTOR_ID};
 pub use gas::{Gas, GasTracker};
+pub use manifest::Manifest;
 pub use runtime::{ActorStore, Externs, MachineContext, MessageContext, Runtime, SendOutcome};
 pub use settlement::GasOutputs;
 pub use state_tree::{INIT_ACTOR_ID, InitState, RootCache, StateTree};

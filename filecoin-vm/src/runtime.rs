@@ -111,9 +111,16 @@ pub trait Runtime {
     fn lookup_delegated_address(&mut self, id: ActorID) -> Result<Option<Address>, ActorError>;
     /// The code CID of an actor, if it exists.
     fn actor_code(&mut self, id: ActorID) -> Result<Option<Cid>, ActorError>;
-    /// The built-in type a code CID stands for.
+    /// The built-in type a code CID stands for in this state, per its manifest (see
+    /// [`Manifest`](crate::Manifest)): a forked state's Wasm-bundle CIDs resolve too. The
+    /// default, for runtimes without a state, knows only the static table.
     fn builtin_type(&self, code: &Cid) -> Option<BuiltinType> {
         BuiltinType::from_code(code)
+    }
+    /// The code CID of `kind` in this state, per its manifest: what an actor creating another
+    /// (the EAM deploying a contract) must ask for. The default is the static table.
+    fn builtin_code(&self, kind: BuiltinType) -> Cid {
+        kind.code_cid()
     }
 
     /// Records an event (validated and charged; refused while read-only). It is kept only if

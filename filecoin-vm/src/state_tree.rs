@@ -15,10 +15,13 @@
 //! same root, on any thread. A state root is content-addressed, so whatever was read under it
 //! stays true: a node serving many calls against its head decodes each HAMT node once rather
 //! than once per call. The actors HAMT itself is only loaded when a read misses both caches.
+//! The same cache holds the state's decoded built-in actor [`Manifest`].
+
+mod root_cache;
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use cid::Cid;
@@ -30,6 +33,11 @@ use fvm_shared::ActorID;
 use fvm_shared::address::{Address, Payload};
 use fvm_shared::state::{ActorState, StateInfo0, StateRoot, StateTreeVersion};
 use multihash_codetable::Code;
+
+pub use root_cache::RootCache;
+
+use crate::call_manager::SYSTEM_ACTOR_ID;
+use crate::manifest::Manifest;
 
 /// The init actor's ID.
 pub const INIT_ACTOR_ID: ActorID = 1;
@@ -67,48 +75,6 @@ struct Layer {
     actors: HashMap<ActorID, Option<ActorState>>,
     addresses: HashMap<Address, ActorID>,
     next_id: Option<ActorID>,
-}
-
-/// Actors and address resolutions read under one state root, shared by every
-/// [`StateTree`] loaded at that root (see the module docs). Only clean reads go in: a tree's
-/// own changes never do, and a tree stops using the cache once it flushes.
-#[derive(Debug)]
-pub struct RootCache {
-    root: Cid,
-    actors: RwLock<HashMap<ActorID, ActorState>>,
-    addresses: RwLock<HashMap<Address, ActorID>>,
-}
-
-impl RootCache {
-    /// An empty cache for the state at `root`.
-    pub fn new(root: Cid) -> Self {
-        Self { root, actors: RwLock::default(), addresses: RwLock::default() }
-    }
-
-    /// The state root it caches.
-    pub const fn root(&self) -> &Cid {
-        &self.root
-    }
-
-    fn actor(&self, id: ActorID) -> Option<ActorState> {
-        self.actors.read().ok()?.get(&id).cloned()
-    }
-
-    fn remember_actor(&self, id: ActorID, actor: &ActorState) {
-        if let Ok(mut actors) = self.actors.write() {
-            actors.insert(id, actor.clone());
-        }
-    }
-
-    fn address(&self, address: &Address) -> Option<ActorID> {
-        self.addresses.read().ok()?.get(address).copied()
-    }
-
-    fn remember_address(&self, address: &Address, id: ActorID) {
-        if let Ok(mut addresses) = self.addresses.write() {
-            addresses.insert(*address, id);
-        }
-    }
 }
 
 /// See the module docs.
@@ -321,6 +287,22 @@ impl<BS: Blockstore + Clone> StateTree<BS> {
     /// The network name recorded in init's state.
     pub fn network_name(&self) -> Result<String> {
         self.with_init(|init| Ok(init.network_name.clone()))
+    }
+
+    /// The built-in actor manifest of this state (see [`Manifest`]): shared through the root
+    /// cache while f00 is as the root has it, decoded afresh otherwise (genesis building, or a
+    /// test that rewrites f00). Callers keep the result; it is not re-read per message.
+    pub fn manifest(&self) -> Result<Arc<Manifest>> {
+        let system_changed = self.layers.iter().any(|l| l.actors.contains_key(&SYSTEM_ACTOR_ID));
+        let shared = self.shared.as_ref().filter(|_| !system_changed);
+        if let Some(manifest) = shared.and_then(|c| c.manifest()) {
+            return Ok(manifest);
+        }
+        let manifest = Manifest::load(self)?;
+        if let Some(cache) = shared {
+            cache.remember_manifest(&manifest);
+        }
+        Ok(manifest)
     }
 
     fn with_init<T>(&self, f: impl FnOnce(&InitState) -> Result<T>) -> Result<T> {

@@ -34,7 +34,7 @@ fn deploying_over_a_placeholder_keeps_its_funds() {
 fn a_native_f1_account_deploys_with_its_masked_id_as_creator() {
     let mut vm = Vm::new();
     let key = FilAddress::new_secp256k1(&[3; 65]).unwrap();
-    let id = filecoin_vm::genesis::create_account(
+    let id = filecoin_vm::accounts::create_account(
         vm.exec.state_tree(),
         key,
         TokenAmount::from_whole(10),

@@ -9,8 +9,9 @@ use cid::Cid;
 use evm_actor::methods::{
     EAM_ACTOR_ID, EAM_CREATE_EXTERNAL_METHOD, EamReturn, INVOKE_CONTRACT_METHOD,
 };
+use filecoin_vm::accounts::create_eth_account;
 use filecoin_vm::builtin::register_builtins;
-use filecoin_vm::genesis::{create_eth_account, install_singleton, install_singletons};
+use filecoin_vm::genesis::{install_singleton, install_singletons};
 use filecoin_vm::{
     ActorRegistry, ApplyKind, ApplyRet, BufferedBlockstore, BuiltinType, Executor, Externs,
     MachineContext, MemoryBlockstore, SharedStore, StateTree,
@@ -74,11 +75,19 @@ impl Outcome {
 #[allow(dead_code)]
 impl Vm {
     pub(crate) fn new() -> Self {
+        Self::with_genesis(|_| {})
+    }
+
+    /// A VM whose genesis tree is edited by `edit` right after the singletons are installed
+    /// (before the EAM, which gets the code the tree's manifest gives it, and the accounts).
+    pub(crate) fn with_genesis(edit: impl FnOnce(&mut StateTree<SharedStore>)) -> Self {
         let store = Arc::new(MemoryBlockstore::new());
         let buffered = std::rc::Rc::new(BufferedBlockstore::new(store.clone()));
         let mut tree = StateTree::new(SharedStore::new(buffered.clone()));
         install_singletons(&mut tree, "evm-test").unwrap();
-        install_singleton(&mut tree, EAM_ACTOR_ID, BuiltinType::Eam.code_cid(), EMPTY_ARR_CID);
+        edit(&mut tree);
+        let eam = tree.manifest().unwrap().code_of(BuiltinType::Eam);
+        install_singleton(&mut tree, EAM_ACTOR_ID, eam, EMPTY_ARR_CID);
         let fil = TokenAmount::from_whole(1_000_000);
         create_eth_account(&mut tree, f410(&eth(0xa1)), fil.clone()).unwrap();
         create_eth_account(&mut tree, f410(&eth(0xb0)), fil).unwrap();

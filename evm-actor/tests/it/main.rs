@@ -3,6 +3,7 @@
 mod deploy;
 mod harness;
 mod lifecycle;
+mod manifest;
 mod precompiles;
 mod raw;
 mod semantics;

@@ -165,6 +165,14 @@ impl Runtime for Frame<'_, '_> {
         Ok(self.load(id)?.map(|a| a.code))
     }
 
+    fn builtin_type(&self, code: &Cid) -> Option<BuiltinType> {
+        self.cm.manifest.builtin_type(code)
+    }
+
+    fn builtin_code(&self, kind: BuiltinType) -> Cid {
+        self.cm.manifest.code_of(kind)
+    }
+
     fn emit_event(&mut self, event: &ActorEvent) -> Result<(), ActorError> {
         self.require_writable("emit events")?;
         self.syscall()?;
@@ -226,16 +234,16 @@ impl Runtime for Frame<'_, '_> {
     ) -> Result<(), ActorError> {
         self.require_init("create actors")?;
         self.require_writable("create actors")?;
-        if BuiltinType::from_code(code) == Some(BuiltinType::Placeholder) {
+        if self.builtin_type(code) == Some(BuiltinType::Placeholder) {
             return Err(ActorError::forbidden("placeholders cannot be constructed explicitly"));
         }
-        if self.cm.registry.get(code).is_none() {
+        if self.cm.registry.resolve(code, self.cm.manifest).is_none() {
             return Err(ActorError::illegal_argument(format!("unknown actor code {code}")));
         }
         self.charge_gas(price::create_actor(false))?;
         let actor = match self.load(id)? {
             Some(existing)
-                if BuiltinType::from_code(&existing.code) == Some(BuiltinType::Placeholder) =>
+                if self.builtin_type(&existing.code) == Some(BuiltinType::Placeholder) =>
             {
                 ActorState { code: *code, ..existing }
             }

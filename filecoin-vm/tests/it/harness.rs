@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use cid::Cid;
 use cid::multihash::Multihash;
+use filecoin_vm::accounts::create_eth_account;
 use filecoin_vm::builtin::register_builtins;
-use filecoin_vm::genesis::{create_eth_account, install_singletons};
+use filecoin_vm::genesis::install_singletons;
 use filecoin_vm::{
     Actor, ActorError, ActorRegistry, ActorResult, ApplyKind, ApplyRet, Executor, Externs,
     MachineContext, MemoryBlockstore, Runtime, StateTree,
@@ -45,6 +46,9 @@ pub(crate) enum Op {
     Abort(u32),
     /// Send method 3 to itself, one level deeper, until a send fails; return the depth reached.
     Recurse,
+    /// Record the built-in kind of the actor at this address as the runtime names it
+    /// (`BuiltinType as i64`; -1 for none or no actor).
+    Kind(Address),
 }
 
 /// The method the script actor runs scripts on.
@@ -137,6 +141,13 @@ fn run(rt: &mut dyn Runtime, ops: Vec<Op>) -> Result<Vec<i64>, ActorError> {
                 };
                 results.push(depth as i64);
             }
+            Op::Kind(address) => {
+                let code = match rt.resolve_address(&address)? {
+                    Some(id) => rt.actor_code(id)?,
+                    None => None,
+                };
+                results.push(code.and_then(|c| rt.builtin_type(&c)).map_or(-1, |t| t as i64));
+            }
         }
     }
     Ok(results)
@@ -179,10 +190,22 @@ pub(crate) fn registry() -> Arc<ActorRegistry> {
     Arc::new(registry)
 }
 
+pub(crate) type GenesisTree = StateTree<filecoin_vm::SharedStore>;
+
 pub(crate) fn genesis_root(store: &Arc<MemoryBlockstore>) -> (Cid, ActorID, ActorID) {
+    genesis_root_with(store, |_| {})
+}
+
+/// The genesis of [`genesis_root`], with `edit` applied to the tree after the singletons are
+/// installed and before any account is created.
+pub(crate) fn genesis_root_with(
+    store: &Arc<MemoryBlockstore>,
+    edit: impl FnOnce(&mut GenesisTree),
+) -> (Cid, ActorID, ActorID) {
     let buffered = std::rc::Rc::new(filecoin_vm::BufferedBlockstore::new(store.clone()));
     let mut tree = StateTree::new(filecoin_vm::SharedStore::new(buffered.clone()));
     install_singletons(&mut tree, "fevm-test").unwrap();
+    edit(&mut tree);
     create_eth_account(&mut tree, eth(0xa1), TokenAmount::from_atto(1000 * FIL as u128)).unwrap();
     create_eth_account(&mut tree, eth(0xb0), TokenAmount::from_atto(10 * FIL as u128)).unwrap();
     let mut scripts = Vec::new();
@@ -211,11 +234,18 @@ pub(crate) fn context(epoch: i64) -> MachineContext {
 
 impl Net {
     pub(crate) fn new() -> Self {
+        Self::with_genesis(|_| {}, registry())
+    }
+
+    /// A net whose genesis is edited as [`genesis_root_with`] does, run with `registry`.
+    pub(crate) fn with_genesis(
+        edit: impl FnOnce(&mut GenesisTree),
+        registry: Arc<ActorRegistry>,
+    ) -> Self {
         let store = Arc::new(MemoryBlockstore::new());
-        let (root, script_a, script_b) = genesis_root(&store);
-        let exec =
-            Executor::new(store.clone(), &root, context(10), Box::new(NoExterns), registry())
-                .unwrap();
+        let (root, script_a, script_b) = genesis_root_with(&store, edit);
+        let exec = Executor::new(store.clone(), &root, context(10), Box::new(NoExterns), registry)
+            .unwrap();
         Self { exec, store, alice: eth(0xa1), bob: eth(0xb0), script_a, script_b }
     }
 

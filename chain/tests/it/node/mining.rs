@@ -154,8 +154,8 @@ fn native_f1_messages_are_mined_and_indexed_by_cid_digest() {
 
 #[test]
 fn the_dev_clock_stamps_the_next_tipsets() {
-    let node = DevNode::start(ChainConfig { genesis_time: None, ..config(MiningMode::Manual) })
-        .unwrap();
+    let node =
+        DevNode::start(ChainConfig { genesis_time: None, ..config(MiningMode::Manual) }).unwrap();
     let now = node.clock().now();
     node.clock().advance(86_400);
     let after = node.mine(1).unwrap()[0].timestamp();
