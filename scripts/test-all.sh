@@ -18,6 +18,13 @@ cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
 
 echo "==> client suites"
+# `cargo test` built the fevm binary (for fevm's end-to-end test) with the test run's features;
+# hand it to the suites instead of building it again with another feature set (minutes on 2
+# cores).
+fevm_bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/fevm"
+if [ -z "${FEVM_BIN:-}" ] && [ -x "$fevm_bin" ]; then
+  export FEVM_BIN="$fevm_bin"
+fi
 bash tests/clients/run.sh
 
 echo "==> all tests passed"
