@@ -11,10 +11,14 @@ mod system;
 use std::sync::Arc;
 
 use fvm_shared::MethodNum;
+use fvm_shared::error::{ErrorNumber, ExitCode};
 
-pub use account::{AUTHENTICATE_MESSAGE_METHOD, AccountActor, AccountState, PUBKEY_ADDRESS_METHOD};
+pub use account::{
+    AUTHENTICATE_MESSAGE_METHOD, AccountActor, AccountState, AuthenticateMessageParams,
+    PUBKEY_ADDRESS_METHOD,
+};
 pub use ethaccount::EthAccountActor;
-pub use init::{EXEC_METHOD, EXEC4_METHOD, Exec4Params, ExecReturn, InitActor};
+pub use init::{EXEC_METHOD, EXEC4_METHOD, Exec4Params, ExecParams, ExecReturn, InitActor};
 pub use placeholder::PlaceholderActor;
 pub use reward::RewardActor;
 pub use system::{SystemActor, SystemState};
@@ -59,4 +63,17 @@ pub(crate) fn require_system_caller(rt: &dyn Runtime) -> Result<(), ActorError> 
     } else {
         Err(ActorError::forbidden("only the system actor may call this method"))
     }
+}
+
+/// The exit code an actor fails with when a send it made could not even be attempted (the
+/// syscall's error number), as builtin-actors' runtime maps it.
+pub fn send_failure(errno: ErrorNumber) -> ActorError {
+    let code = match errno {
+        ErrorNumber::InsufficientFunds => ExitCode::USR_INSUFFICIENT_FUNDS,
+        ErrorNumber::NotFound => ExitCode::USR_NOT_FOUND,
+        ErrorNumber::ReadOnly => ExitCode::USR_READ_ONLY,
+        ErrorNumber::LimitExceeded => ExitCode::USR_ASSERTION_FAILED,
+        _ => ExitCode::USR_UNSPECIFIED,
+    };
+    ActorError::new(code, format!("send failed: {errno:?}"))
 }

@@ -189,8 +189,29 @@ pub mod price {
     pub const HASH_BLAKE2B_PER_BYTE: Gas = Gas::new(10);
     /// Recovering a secp256k1 public key (ecrecover).
     pub const SECP256K1_RECOVER: Gas = Gas::new(1_637_292);
+    /// One BLS12-381 pairing (Miller loop) of an aggregate signature check: a check over `n`
+    /// signers pays `n + 1` of these.
+    pub const BLS_PAIRING: Gas = Gas::new(8_299_302);
+    /// Hashing BLS plaintexts to G2, per byte.
+    pub const BLS_HASHING_PER_BYTE: Gas = Gas::new(7);
     /// Actors the FVM treats as always loaded: no lookup or update charge (FIP-0055/0071).
     pub const PRELOADED_ACTORS: [u64; 10] = [0, 1, 2, 3, 4, 5, 6, 7, 10, 99];
+
+    /// Checking a signature over `len` bytes the way the actors' SDK does it: secp256k1 is two
+    /// syscalls (blake2b the plaintext, recover the key); BLS one aggregate check of one signer
+    /// (two pairings) that hashes the plaintext to the curve.
+    pub fn verify_signature(kind: fvm_shared::crypto::signature::SignatureType, len: usize) -> Gas {
+        use fvm_shared::crypto::signature::SignatureType;
+        match kind {
+            SignatureType::Secp256k1 => SYSCALL
+                .times(2)
+                .plus(HASH_BLAKE2B_PER_BYTE.times(len as u64))
+                .plus(SECP256K1_RECOVER),
+            SignatureType::BLS => {
+                SYSCALL.plus(BLS_PAIRING.times(2)).plus(BLS_HASHING_PER_BYTE.times(len as u64))
+            }
+        }
+    }
 
     /// Inclusion cost of a message whose chain encoding is `len` bytes:
     /// `560,663 + 1,300·len` gas.

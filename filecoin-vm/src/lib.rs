@@ -7,7 +7,7 @@
 //!
 //! Reading order: [`executor`] applies a message; [`call_manager`] runs each send; actors see the
 //! [`runtime::Runtime`]; state lives in the [`state_tree`] over a [`blockstore`]; [`gas`] prices it
-//! all; [`settlement`] splits the fees. Which code CID is which built-in actor is the state's own
+//! all; [`settlement`] splits the fees; [`crypto`] checks signatures. Which code CID is which built-in actor is the state's own
 //! [`manifest`], read from the system actor.
 
 pub mod accounts;
@@ -15,6 +15,7 @@ pub mod actor;
 pub mod blockstore;
 pub mod builtin;
 pub mod call_manager;
+pub mod crypto;
 pub mod events;
 pub mod executor;
 pub mod gas;

@@ -16,6 +16,7 @@ use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum};
 
 use crate::actor::{ActorError, BuiltinType};
+use crate::crypto;
 use crate::gas::{Gas, GasTracker, price};
 
 /// The chain position a batch of messages executes at. Supplied by the node per tipset.
@@ -131,6 +132,57 @@ pub trait Runtime {
     fn charge_gas(&mut self, gas: Gas) -> Result<(), ActorError>;
     /// Gas left to this frame, in whole units.
     fn gas_available(&self) -> u64;
+
+    /// blake2b-256 of `data` (ref-fvm's `hash` syscall), charged per byte.
+    fn hash_blake2b(&mut self, data: &[u8]) -> Result<[u8; 32], ActorError> {
+        self.charge_gas(
+            price::SYSCALL.plus(price::HASH_BLAKE2B_PER_BYTE.times(data.len() as u64)),
+        )?;
+        Ok(crypto::blake2b_256(data))
+    }
+
+    /// The uncompressed key that signed `digest` (ref-fvm's `recover_secp_public_key`);
+    /// `None` for a signature that recovers no key (the syscall's `IllegalArgument`).
+    fn recover_secp_public_key(
+        &mut self,
+        digest: &[u8; 32],
+        signature: &[u8; crypto::SECP_SIG_LEN],
+    ) -> Result<Option<[u8; crypto::SECP_PUB_LEN]>, ActorError> {
+        self.charge_gas(price::SYSCALL.plus(price::SECP256K1_RECOVER))?;
+        Ok(crypto::recover_secp_public_key(digest, signature))
+    }
+
+    /// Whether a BLS aggregate signature is valid (ref-fvm's `verify_bls_aggregate`): one
+    /// pairing per signer plus one, and hashing of every plaintext byte.
+    fn verify_bls_aggregate(
+        &mut self,
+        signature: &[u8; crypto::BLS_SIG_LEN],
+        public_keys: &[[u8; crypto::BLS_PUB_LEN]],
+        plaintexts: &[&[u8]],
+    ) -> Result<bool, ActorError> {
+        let bytes: usize = plaintexts.iter().map(|p| p.len()).sum();
+        let pairings = price::BLS_PAIRING.times(public_keys.len() as u64 + 1);
+        self.charge_gas(
+            price::SYSCALL.plus(pairings).plus(price::BLS_HASHING_PER_BYTE.times(bytes as u64)),
+        )?;
+        Ok(crypto::verify_bls_aggregate(signature, public_keys, plaintexts))
+    }
+
+    /// Whether `signature` is `signer`'s (an f1 or f3 address) over `plaintext`, charged as
+    /// the actors' SDK is charged when it builds this check from the syscalls above: a
+    /// secp256k1 check pays a blake2b hash and a key recovery, a BLS check an aggregate of one.
+    /// `USR_ILLEGAL_ARGUMENT`, uncharged, when the signature cannot be checked against that
+    /// signer at all (wrong kind of signer, wrong length).
+    fn verify_signature(
+        &mut self,
+        signature: &crypto::Signature,
+        signer: &Address,
+        plaintext: &[u8],
+    ) -> Result<bool, ActorError> {
+        crypto::check_signature_shape(signature, signer).map_err(ActorError::illegal_argument)?;
+        self.charge_gas(price::verify_signature(signature.signature_type(), plaintext.len()))?;
+        crypto::verify_signature(signature, signer, plaintext).map_err(ActorError::illegal_argument)
+    }
 
     /// The CID of the tipset at `epoch`, which must be before the current epoch.
     fn tipset_cid(&mut self, epoch: ChainEpoch) -> Result<Cid, ActorError>;

@@ -2,13 +2,14 @@
 
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_encoding::{CBOR, CborStore};
+use fvm_ipld_encoding::{CBOR, CborStore, strict_bytes};
 use fvm_shared::address::{Address, Protocol};
 use fvm_shared::{METHOD_CONSTRUCTOR, MethodNum};
 use multihash_codetable::Code;
 
 use super::{FIRST_EXPORTED_METHOD_NUMBER, require_system_caller, restrict_internal_api};
 use crate::actor::{Actor, ActorError, ActorResult};
+use crate::crypto::Signature;
 use crate::runtime::Runtime;
 
 /// `PubkeyAddress`: returns the key address.
@@ -57,14 +58,52 @@ impl Actor for AccountActor {
                 let state = load_state(rt)?;
                 Ok(IpldBlock::serialize(CBOR, &state.address).ok())
             }
-            AUTHENTICATE_MESSAGE_METHOD => Err(ActorError::illegal_argument(
-                "AuthenticateMessage is not supported on this devnet (no signature verification \
-                 inside the VM)",
-            )),
+            AUTHENTICATE_MESSAGE_METHOD => {
+                let params: AuthenticateMessageParams = params
+                    .ok_or_else(|| {
+                        ActorError::illegal_argument("missing AuthenticateMessage params")
+                    })?
+                    .deserialize()?;
+                authenticate_message(rt, params)
+            }
             m if m >= FIRST_EXPORTED_METHOD_NUMBER => Ok(None),
             m => Err(ActorError::unhandled_method(m)),
         }
     }
+}
+
+/// Parameters of `AuthenticateMessage` (FRC-42, FIP-0044): raw signature bytes (no type byte:
+/// the account's own address says which scheme) and the signed message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct AuthenticateMessageParams {
+    /// The signature, without its type byte.
+    #[serde(with = "strict_bytes")]
+    pub signature: Vec<u8>,
+    /// The bytes that were signed.
+    #[serde(with = "strict_bytes")]
+    pub message: Vec<u8>,
+}
+
+/// FIP-0044: succeeds with `true` if the account's key signed `message`; a bad signature is
+/// `USR_ILLEGAL_ARGUMENT`, never `false`, so a caller cannot mistake a refusal for an answer.
+/// Market and payment channels call it read-only; anyone may.
+fn authenticate_message(rt: &mut dyn Runtime, params: AuthenticateMessageParams) -> ActorResult {
+    let address = load_state(rt)?.address;
+    let signature = match address.protocol() {
+        Protocol::Secp256k1 => Signature::new_secp256k1(params.signature),
+        Protocol::BLS => Signature::new_bls(params.signature),
+        other => {
+            return Err(ActorError::illegal_state(format!(
+                "account address must be a secp256k1 or BLS key, found protocol {other}"
+            )));
+        }
+    };
+    if !rt.verify_signature(&signature, &address, &params.message)? {
+        return Err(ActorError::illegal_argument(format!(
+            "invalid signature: {address} did not sign this message"
+        )));
+    }
+    Ok(IpldBlock::serialize(CBOR, &true).ok())
 }
 
 fn load_state(rt: &mut dyn Runtime) -> Result<AccountState, ActorError> {

@@ -1,6 +1,6 @@
-//! The init actor (f01): owns the address → ID map and creates actors. On this devnet only
-//! `Exec4` is reachable (the EAM deploying contracts at f410 addresses); `Exec` would create
-//! multisigs and payment channels, which this devnet does not ship.
+//! The init actor (f01): owns the address → ID map and creates actors. `Exec` creates
+//! multisigs and payment channels for any built-in caller, and storage miners for the power
+//! actor only; `Exec4` creates contracts at f410 addresses for the EAM.
 //!
 //! The address map itself is kept by the state tree (so that resolution is cheap and reverts
 //! with call frames); this actor drives it through the init-only runtime methods, and the tree
@@ -11,20 +11,28 @@ use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::tuple::*;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR, RawBytes};
 use fvm_shared::address::Address;
-use fvm_shared::error::ErrorNumber;
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{METHOD_CONSTRUCTOR, MethodNum};
 
-use super::require_system_caller;
+use super::{require_system_caller, restrict_internal_api, send_failure};
 use crate::actor::{Actor, ActorError, ActorResult, BuiltinType};
 use crate::runtime::Runtime;
 
-/// `Exec`: create a multisig or payment channel.
+/// `Exec`: create a multisig, a payment channel, or (for the power actor) a miner.
 pub const EXEC_METHOD: MethodNum = 2;
 /// `Exec4`: create an actor with an f4 address in the caller's namespace (EAM only).
 pub const EXEC4_METHOD: MethodNum = 3;
 /// The EAM's actor ID: the only permitted caller of `Exec4` on this network.
 const EAM_ACTOR_ID: u64 = address_mapping::EAM_ACTOR_ID;
+
+/// Parameters of `Exec`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ExecParams {
+    /// Code of the actor to create.
+    pub code_cid: Cid,
+    /// Parameters passed to its constructor.
+    pub constructor_params: RawBytes,
+}
 
 /// Parameters of `Exec4`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
@@ -62,9 +70,14 @@ impl Actor for InitActor {
                 require_system_caller(rt)?;
                 Err(ActorError::forbidden("the init actor is installed at genesis"))
             }
-            EXEC_METHOD => Err(ActorError::forbidden(
-                "Exec creates multisig and payment-channel actors, which this devnet does not ship",
-            )),
+            EXEC_METHOD => {
+                // Not exported (FIP-0050): contracts cannot create multisigs or channels.
+                restrict_internal_api(rt, method)?;
+                let params: ExecParams = params
+                    .ok_or_else(|| ActorError::illegal_argument("missing Exec parameters"))?
+                    .deserialize()?;
+                exec(rt, params)
+            }
             EXEC4_METHOD => {
                 let params: Exec4Params = params
                     .ok_or_else(|| ActorError::illegal_argument("missing Exec4 parameters"))?
@@ -73,6 +86,49 @@ impl Actor for InitActor {
             }
             m => Err(ActorError::unhandled_method(m)),
         }
+    }
+}
+
+/// Whether an actor of kind `caller` may create one of kind `created`: multisigs and payment
+/// channels for anyone, miners only for the power actor (which keeps their claims).
+fn can_exec(caller: Option<BuiltinType>, created: Option<BuiltinType>) -> bool {
+    match created {
+        Some(BuiltinType::Multisig | BuiltinType::PaymentChannel) => true,
+        Some(BuiltinType::Miner) => caller == Some(BuiltinType::Power),
+        _ => false,
+    }
+}
+
+fn exec(rt: &mut dyn Runtime, params: ExecParams) -> ActorResult {
+    let caller = rt.message().caller;
+    let caller_code = rt
+        .actor_code(caller)?
+        .ok_or_else(|| ActorError::illegal_state(format!("no code for caller f0{caller}")))?;
+    let caller_kind = rt.builtin_type(&caller_code);
+    if !can_exec(caller_kind, rt.builtin_type(&params.code_cid)) {
+        return Err(ActorError::forbidden(format!(
+            "an actor of code {caller_code} cannot exec an actor of code {}",
+            params.code_cid
+        )));
+    }
+    let robust = rt.next_actor_address()?;
+    let id = rt.register_new_address(&robust)?;
+    rt.create_actor(&params.code_cid, id, None)?;
+    construct(rt, id, params.constructor_params)?;
+    let ret = ExecReturn { id_address: Address::new_id(id), robust_address: robust };
+    Ok(IpldBlock::serialize(CBOR, &ret).ok())
+}
+
+/// Calls the new actor's constructor with the value this call received; a failing
+/// constructor fails the whole exec with its exit code (and undoes the creation).
+fn construct(rt: &mut dyn Runtime, id: u64, params: RawBytes) -> Result<(), ActorError> {
+    let params = (!params.is_empty()).then(|| IpldBlock { codec: DAG_CBOR, data: params.to_vec() });
+    let value = rt.message().value_received.clone();
+    let to = Address::new_id(id);
+    match rt.send(&to, METHOD_CONSTRUCTOR, params, value, None, SendFlags::empty())? {
+        Ok(o) if o.exit_code.is_success() => Ok(()),
+        Ok(o) => Err(ActorError::with_data(o.exit_code, o.return_data, "constructor failed")),
+        Err(errno) => Err(send_failure(errno)),
     }
 }
 
@@ -96,38 +152,7 @@ fn exec4(rt: &mut dyn Runtime, params: Exec4Params) -> ActorResult {
     };
     rt.map_address(&robust, id)?;
     rt.create_actor(&params.code_cid, id, Some(f4))?;
-
-    let ctor_params = (!params.constructor_params.is_empty())
-        .then(|| IpldBlock { codec: DAG_CBOR, data: params.constructor_params.to_vec() });
-    let value = rt.message().value_received.clone();
-    let outcome = rt.send(
-        &Address::new_id(id),
-        METHOD_CONSTRUCTOR,
-        ctor_params,
-        value,
-        None,
-        SendFlags::empty(),
-    )?;
-    match outcome {
-        Ok(o) if o.exit_code.is_success() => {}
-        Ok(o) => {
-            return Err(ActorError::with_data(o.exit_code, o.return_data, "constructor failed"));
-        }
-        Err(errno) => return Err(send_error(errno)),
-    }
+    construct(rt, id, params.constructor_params)?;
     let ret = ExecReturn { id_address: Address::new_id(id), robust_address: robust };
     Ok(IpldBlock::serialize(CBOR, &ret).ok())
-}
-
-/// Maps a failed send to the exit code builtin-actors uses for it.
-fn send_error(errno: ErrorNumber) -> ActorError {
-    use fvm_shared::error::ExitCode;
-    let code = match errno {
-        ErrorNumber::InsufficientFunds => ExitCode::USR_INSUFFICIENT_FUNDS,
-        ErrorNumber::NotFound => ExitCode::USR_NOT_FOUND,
-        ErrorNumber::ReadOnly => ExitCode::USR_READ_ONLY,
-        ErrorNumber::LimitExceeded => ExitCode::USR_ASSERTION_FAILED,
-        _ => ExitCode::USR_UNSPECIFIED,
-    };
-    ActorError::new(code, format!("send failed: {errno:?}"))
 }

@@ -1,0 +1,1 @@
+//! The datacap actor through the real VM.

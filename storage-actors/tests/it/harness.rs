@@ -1,0 +1,307 @@
+//! A devnet-like VM for the storage actors: the singletons, f1 (secp256k1) and f3 (BLS) accounts
+//! whose keys can sign, an f410 EthAccount, and a "contract" — a scriptable actor registered under
+//! the EVM's code CID, so the actors see a smart-contract caller.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+
+use cid::Cid;
+use filecoin_vm::accounts::{create_account, create_eth_account};
+use filecoin_vm::builtin::register_builtins;
+use filecoin_vm::crypto::{BLS_DST, Signature, blake2b_256};
+use filecoin_vm::genesis::install_singletons;
+use filecoin_vm::{
+    Actor, ActorRegistry, ActorResult, ApplyKind, ApplyRet, BufferedBlockstore, BuiltinType,
+    Executor, Externs, MachineContext, MemoryBlockstore, Runtime, SharedStore, StateTree,
+};
+use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_ipld_encoding::{CBOR, RawBytes};
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::message::Message;
+use fvm_shared::state::ActorState;
+use fvm_shared::sys::SendFlags;
+use fvm_shared::{ActorID, EMPTY_ARR_CID, MethodNum};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub const FIL: u128 = 1_000_000_000_000_000_000;
+pub const BASE_FEE: u64 = 100;
+pub const NETWORK: &str = "fevm-storage-test";
+
+/// A key that can sign as Filecoin does: secp256k1 over blake2b-256 (f1), or BLS (f3).
+#[derive(Clone)]
+pub enum Key {
+    Secp(secp256k1::SecretKey),
+    Bls(blst::min_pk::SecretKey),
+}
+
+impl Key {
+    pub fn secp(seed: u8) -> Self {
+        Self::Secp(secp256k1::SecretKey::from_byte_array([seed; 32]).unwrap())
+    }
+
+    pub fn bls(seed: u8) -> Self {
+        Self::Bls(blst::min_pk::SecretKey::key_gen(&[seed; 32], &[]).unwrap())
+    }
+
+    pub fn address(&self) -> Address {
+        match self {
+            Self::Secp(k) => {
+                Address::new_secp256k1(&k.public_key(secp256k1::SECP256K1).serialize_uncompressed())
+                    .unwrap()
+            }
+            Self::Bls(k) => Address::new_bls(&k.sk_to_pk().compress()).unwrap(),
+        }
+    }
+
+    /// A typed signature over `data` (what vouchers and proposals carry).
+    pub fn sign(&self, data: &[u8]) -> Signature {
+        match self {
+            Self::Secp(k) => {
+                let digest = secp256k1::Message::from_digest(blake2b_256(data));
+                let (id, rs) =
+                    secp256k1::SECP256K1.sign_ecdsa_recoverable(digest, k).serialize_compact();
+                let mut bytes = rs.to_vec();
+                bytes.push(i32::from(id) as u8);
+                Signature::new_secp256k1(bytes)
+            }
+            Self::Bls(k) => Signature::new_bls(k.sign(data, BLS_DST, &[]).compress().to_vec()),
+        }
+    }
+}
+
+/// What the contract stand-in does when invoked with [`CONTRACT_RUN`]: forward one send and
+/// return the callee's exit code and return bytes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Forward {
+    pub to: Address,
+    pub method: MethodNum,
+    pub params: Option<RawBytes>,
+    pub value: TokenAmount,
+}
+
+/// The method the contract stand-in forwards on.
+pub const CONTRACT_RUN: MethodNum = 3_844_450_837;
+
+/// Invoked with [`CONTRACT_RUN`], forwards a [`Forward`] and returns `(exit code, return
+/// bytes)`; every other method succeeds with its params echoed (as a contract that accepts
+/// any hook would).
+#[derive(Debug)]
+pub struct ContractStandIn;
+
+impl Actor for ContractStandIn {
+    fn invoke(
+        &self,
+        rt: &mut dyn Runtime,
+        method: MethodNum,
+        params: Option<IpldBlock>,
+    ) -> ActorResult {
+        if method != CONTRACT_RUN {
+            return Ok(params);
+        }
+        let fwd: Forward = params.map(|p| p.deserialize()).transpose()?.expect("forward params");
+        let params = fwd.params.map(|p| IpldBlock { codec: CBOR, data: p.to_vec() });
+        let out = rt.send(&fwd.to, fwd.method, params, fwd.value, None, SendFlags::empty())?;
+        let (code, data) = match out {
+            Ok(o) => (o.exit_code.value(), o.return_data.map(|b| b.data).unwrap_or_default()),
+            Err(errno) => (1000 + errno as u32, Vec::new()),
+        };
+        Ok(IpldBlock::serialize(CBOR, &(code, RawBytes::new(data))).ok())
+    }
+}
+
+struct NoExterns;
+
+impl Externs for NoExterns {
+    fn tipset_cid(&self, epoch: i64) -> anyhow::Result<Cid> {
+        let digest = cid::multihash::Multihash::wrap(0, &epoch.to_be_bytes())?;
+        Ok(Cid::new_v1(0x71, digest))
+    }
+    fn beacon_randomness(&self, epoch: i64) -> anyhow::Result<[u8; 32]> {
+        Ok(blake2b_256(&epoch.to_be_bytes()))
+    }
+}
+
+pub fn registry() -> Arc<ActorRegistry> {
+    let mut registry = ActorRegistry::new();
+    register_builtins(&mut registry);
+    storage_actors::register(&mut registry);
+    registry.register(BuiltinType::Evm.code_cid(), Arc::new(ContractStandIn));
+    Arc::new(registry)
+}
+
+/// The VM and its parties. `alice` and `bob` are f1, `carol` is f3, `dave` an f410 EthAccount,
+/// `contract` a contract stand-in; all hold 1,000 FIL.
+pub struct Net {
+    pub store: Arc<MemoryBlockstore>,
+    pub exec: Executor<Arc<MemoryBlockstore>>,
+    pub epoch: ChainEpoch,
+    pub alice: Key,
+    pub bob: Key,
+    pub carol: Key,
+    pub dave: Address,
+    pub contract: ActorID,
+}
+
+fn context(epoch: ChainEpoch) -> MachineContext {
+    MachineContext {
+        epoch,
+        timestamp: 1_700_000_000 + epoch as u64 * 30,
+        chain_id: 31_415_926,
+        base_fee: TokenAmount::from_atto(BASE_FEE),
+        network_name: NETWORK.into(),
+    }
+}
+
+impl Net {
+    pub fn new() -> Self {
+        Self::with_genesis(|_| {})
+    }
+
+    /// A net whose genesis is edited by `edit` after the parties are created.
+    pub fn with_genesis(edit: impl FnOnce(&mut StateTree<SharedStore>)) -> Self {
+        let store = Arc::new(MemoryBlockstore::new());
+        let buffered = std::rc::Rc::new(BufferedBlockstore::new(store.clone()));
+        let mut tree = StateTree::new(SharedStore::new(buffered.clone()));
+        install_singletons(&mut tree, NETWORK).unwrap();
+        let (alice, bob, carol) = (Key::secp(1), Key::secp(2), Key::bls(3));
+        let balance = TokenAmount::from_atto(1000 * FIL);
+        for key in [&alice, &bob, &carol] {
+            create_account(&mut tree, key.address(), balance.clone()).unwrap();
+        }
+        let dave = Address::new_delegated(10, &[0xda; 20]).unwrap();
+        create_eth_account(&mut tree, dave, balance.clone()).unwrap();
+        let contract_address = Address::new_delegated(10, &[0xc0; 20]).unwrap();
+        let contract = tree.register_new_address(&contract_address).unwrap();
+        let code = BuiltinType::Evm.code_cid();
+        tree.set_actor(
+            contract,
+            ActorState::new(code, EMPTY_ARR_CID, balance, 0, Some(contract_address)),
+        );
+        edit(&mut tree);
+        let root = tree.flush().unwrap();
+        buffered.flush(&root).unwrap();
+        let epoch = 100;
+        let exec =
+            Executor::new(store.clone(), &root, context(epoch), Box::new(NoExterns), registry())
+                .unwrap();
+        Self { store, exec, epoch, alice, bob, carol, dave, contract }
+    }
+
+    /// Moves the chain `epochs` forward (state carried over).
+    pub fn advance(&mut self, epochs: ChainEpoch) {
+        let root = self.exec.flush().unwrap();
+        self.epoch += epochs;
+        self.exec = Executor::new(
+            self.store.clone(),
+            &root,
+            context(self.epoch),
+            Box::new(NoExterns),
+            registry(),
+        )
+        .unwrap();
+    }
+
+    pub fn actor(&mut self, who: &Address) -> Option<ActorState> {
+        let tree = self.exec.state_tree();
+        let id = tree.lookup_id(who).unwrap()?;
+        tree.get_actor(id).unwrap()
+    }
+
+    pub fn id(&mut self, who: &Address) -> ActorID {
+        self.exec.state_tree().lookup_id(who).unwrap().expect("address has an actor")
+    }
+
+    pub fn balance(&mut self, who: &Address) -> TokenAmount {
+        self.actor(who).map(|a| a.balance).unwrap_or_default()
+    }
+
+    /// The state of the actor at `who`, decoded.
+    pub fn state<T: DeserializeOwned>(&mut self, who: &Address) -> T {
+        let head = self.actor(who).expect("actor exists").state;
+        fvm_ipld_encoding::CborStore::get_cbor(self.exec.store(), &head).unwrap().unwrap()
+    }
+
+    /// Applies a message from `from` (any account-like address) with CBOR `params`.
+    pub fn send<P: Serialize>(
+        &mut self,
+        from: &Address,
+        to: &Address,
+        method: MethodNum,
+        params: Option<&P>,
+        value: TokenAmount,
+    ) -> ApplyRet {
+        let params = params
+            .map(|p| RawBytes::new(fvm_ipld_encoding::to_vec(p).unwrap()))
+            .unwrap_or_default();
+        self.send_raw(from, to, method, params, value)
+    }
+
+    /// Applies a message with raw parameter bytes (for malformed-input tests).
+    pub fn send_raw(
+        &mut self,
+        from: &Address,
+        to: &Address,
+        method: MethodNum,
+        params: RawBytes,
+        value: TokenAmount,
+    ) -> ApplyRet {
+        let sequence = self.actor(from).map_or(0, |a| a.sequence);
+        let msg = Message {
+            version: 0,
+            from: *from,
+            to: *to,
+            sequence,
+            value,
+            method_num: method,
+            params,
+            gas_limit: 5_000_000_000,
+            gas_fee_cap: TokenAmount::from_atto(200),
+            gas_premium: TokenAmount::from_atto(10),
+        };
+        self.exec.apply_message(&msg, ApplyKind::Explicit { chain_len: 200 }).unwrap()
+    }
+
+    /// Has the contract stand-in call `to` (a message from `alice` tells it to); returns the
+    /// callee's exit code and return bytes.
+    pub fn contract_call<P: Serialize>(
+        &mut self,
+        to: &Address,
+        method: MethodNum,
+        params: Option<&P>,
+        value: TokenAmount,
+    ) -> (ExitCode, RawBytes) {
+        let fwd = Forward {
+            to: *to,
+            method,
+            params: params.map(|p| RawBytes::new(fvm_ipld_encoding::to_vec(p).unwrap())),
+            value,
+        };
+        let alice = self.alice.address();
+        let contract = Address::new_id(self.contract);
+        let ret = self.send(&alice, &contract, CONTRACT_RUN, Some(&fwd), TokenAmount::default());
+        assert_eq!(ret.receipt.exit_code, ExitCode::OK, "the contract stand-in itself failed");
+        let (code, data): (u32, RawBytes) = ret.receipt.return_data.deserialize().unwrap();
+        (ExitCode::new(code), data)
+    }
+}
+
+/// Decodes a receipt's return bytes.
+pub fn decode<T: DeserializeOwned>(ret: &ApplyRet) -> T {
+    assert!(ret.receipt.exit_code.is_success(), "message failed: {:?}", ret.receipt.exit_code);
+    ret.receipt.return_data.deserialize().unwrap()
+}
+
+/// Asserts a receipt's exit code, printing the failure message when it differs.
+#[track_caller]
+pub fn assert_exit(ret: &ApplyRet, code: ExitCode) {
+    assert_eq!(
+        ret.receipt.exit_code, code,
+        "unexpected exit code; failure: {:?}",
+        ret.failure_info
+    );
+}

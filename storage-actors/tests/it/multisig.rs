@@ -1,0 +1,1 @@
+//! The multisig actor through the real VM.

@@ -1,0 +1,1 @@
+//! The paych actor through the real VM.
