@@ -82,6 +82,7 @@ fn derive(mnemonic: &str, first: &str, count: u32) -> Result<Vec<PrivateKeySigne
 pub fn build_genesis<BS: Blockstore + Clone>(store: BS, config: &ChainConfig) -> Result<Cid> {
     let mut tree = StateTree::new(store);
     install_singletons(&mut tree, &config.network_name)?;
+    storage_actors::genesis::install(&mut tree)?;
     install_singleton(
         &mut tree,
         address_mapping::EAM_ACTOR_ID,

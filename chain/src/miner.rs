@@ -89,6 +89,7 @@ pub(crate) fn build_tipset(
         gas_used += ret.receipt.gas_used;
         receipts.push(ret.receipt);
     }
+    end_epoch(&mut exec, height)?;
     let state_root = exec.flush()?;
 
     for pending in &messages {
@@ -133,6 +134,41 @@ pub(crate) fn build_tipset(
 
     let next_base_fee = next_base_fee(base_fee, premium_samples(&messages, base_fee));
     Ok(Built { tipset, next_base_fee, included: messages })
+}
+
+/// Ends the epoch as the network does: after the tipset's messages, the system actor sends cron
+/// `EpochTick` as an implicit message (no fees, no nonce, Lotus's gas limit of 10,000 blocks),
+/// and cron calls the actors that keep deadlines, deals and power moving.
+///
+/// On the network a failing tick is a consensus failure. Here it would wedge the devnet for good,
+/// so it is logged loudly and the tipset is still produced; no test or flow expects one.
+fn end_epoch<B: Blockstore + 'static>(exec: &mut Executor<B>, height: ChainEpoch) -> Result<()> {
+    if exec.state_tree().get_actor(storage_actors::CRON_ACTOR_ID)?.is_none() {
+        // A chain created before cron was part of genesis: nothing to tick.
+        return Ok(());
+    }
+    let tick = fvm_shared::message::Message {
+        version: 0,
+        from: Address::new_id(filecoin_vm::SYSTEM_ACTOR_ID),
+        to: Address::new_id(storage_actors::CRON_ACTOR_ID),
+        sequence: 0,
+        value: TokenAmount::default(),
+        method_num: storage_actors::cron::EPOCH_TICK_METHOD,
+        params: Default::default(),
+        gas_limit: crate::basefee::BLOCK_GAS_LIMIT.saturating_mul(10_000),
+        gas_fee_cap: TokenAmount::default(),
+        gas_premium: TokenAmount::default(),
+    };
+    let ret = exec.apply_message(&tick, ApplyKind::Implicit).context("applying cron tick")?;
+    if !ret.receipt.exit_code.is_success() {
+        tracing::error!(
+            height,
+            exit_code = ret.receipt.exit_code.value(),
+            failure = ret.failure_info.as_deref().unwrap_or(""),
+            "cron tick failed"
+        );
+    }
+    Ok(())
 }
 
 /// The samples FIP-0115 reads from a tipset's messages.

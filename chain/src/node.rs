@@ -83,6 +83,7 @@ impl DevNode {
         let mut registry = ActorRegistry::new();
         filecoin_vm::builtin::register_builtins(&mut registry);
         evm_actor::register(&mut registry);
+        storage_actors::register(&mut registry);
         let identity = fvm_ipld_encoding::to_vec(&(config.chain_id, &config.network_name))?;
 
         let clock = Clock::default();

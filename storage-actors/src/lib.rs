@@ -11,7 +11,9 @@
 
 pub mod plumbing;
 
+pub mod cron;
 pub mod datacap;
+pub mod genesis;
 pub mod multisig;
 pub mod paych;
 pub mod token;
@@ -19,10 +21,23 @@ pub mod token;
 use std::sync::Arc;
 
 use filecoin_vm::{ActorRegistry, BuiltinType};
+use fvm_shared::ActorID;
+
+/// The cron actor's ID (f03).
+pub const CRON_ACTOR_ID: ActorID = 3;
+/// The storage power actor's ID (f04).
+pub const POWER_ACTOR_ID: ActorID = 4;
+/// The storage market actor's ID (f05).
+pub const MARKET_ACTOR_ID: ActorID = 5;
+/// The verified registry's ID (f06).
+pub const VERIFIED_REGISTRY_ACTOR_ID: ActorID = 6;
+/// The datacap actor's ID (f07).
+pub const DATACAP_ACTOR_ID: ActorID = 7;
 
 /// Registers every actor of this crate under its code CID.
 pub fn register(registry: &mut ActorRegistry) {
     registry
+        .register(BuiltinType::Cron.code_cid(), Arc::new(cron::CronActor))
         .register(BuiltinType::Multisig.code_cid(), Arc::new(multisig::MultisigActor))
         .register(BuiltinType::PaymentChannel.code_cid(), Arc::new(paych::PaychActor))
         .register(BuiltinType::DataCap.code_cid(), Arc::new(datacap::DataCapActor));

@@ -1,6 +1,7 @@
 //! Storage actors through the real VM: messages from real f1/f3 keys, applied by the executor.
 
 mod account_init;
+mod cron;
 mod datacap;
 mod harness;
 mod multisig;
