@@ -1,6 +1,10 @@
 // Compiles ../contracts/*.sol with the pinned solcjs and writes ../artifacts/<Contract>.json and
 // ../artifacts/manifest.json. Run it through ../compile.sh, which installs the pinned compiler
 // first. Output is deterministic: the same sources give byte-identical artifacts.
+//
+// Contracts may import the Filecoin Solidity libraries pinned in package.json (e.g.
+// "filecoin-solidity-api/contracts/v0.8/PowerAPI.sol"): imports resolve in ./node_modules only,
+// and the lockfile's sha256 goes into the manifest, so a library bump shows as stale artifacts.
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -19,6 +23,19 @@ const contractsDir = join(crateDir, "contracts");
 const artifactsDir = join(crateDir, "artifacts");
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const compileDir = dirname(fileURLToPath(import.meta.url));
+
+// Resolves `import "<package>/<path>"` against the pinned packages, nothing else.
+function findImports(path) {
+  if (path.startsWith("/") || path.split("/").includes("..")) {
+    return { error: `import ${path}: only package paths are allowed` };
+  }
+  try {
+    return { contents: readFileSync(join(compileDir, "node_modules", path), "utf8") };
+  } catch (e) {
+    return { error: `import ${path}: ${e.message}` };
+  }
+}
 
 if (solc.version() !== EXPECTED_SOLC) {
   console.error(`expected solc ${EXPECTED_SOLC}, found ${solc.version()}; run compile.sh (npm ci)`);
@@ -30,6 +47,7 @@ const manifest = {
   compiler: { npmPackage: "solc@0.8.37", version: solc.version() },
   settings: { defaultEvmVersion: DEFAULT_EVM_VERSION, optimizer: OPTIMIZER, outputSelection: OUTPUTS },
   compileScriptSha256: sha256(readFileSync(fileURLToPath(import.meta.url))),
+  lockfileSha256: sha256(readFileSync(join(compileDir, "package-lock.json"))),
   sources: {},
   contracts: {},
 };
@@ -49,7 +67,7 @@ for (const file of files) {
       outputSelection: { "*": { "*": OUTPUTS } },
     },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input)));
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
   for (const e of output.errors ?? []) {
     console.error(e.formattedMessage);
     if (e.severity === "error") failed = true;

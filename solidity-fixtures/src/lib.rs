@@ -4,8 +4,9 @@
 //! The `.sol` sources live in `contracts/`; `compile.sh` compiles them with the pinned solcjs
 //! (npm `solc@0.8.37`, optimizer on with 200 runs, `evmVersion` cancun, osaka for `Clz.sol`
 //! only) into `artifacts/<Contract>.json`, which are committed: building or testing this crate
-//! needs no compiler. `artifacts/manifest.json` records the compiler, the settings and a
-//! sha256 of every source; the `fresh` integration test fails when a source changed without a
+//! needs no compiler. Contracts may import the Filecoin Solidity libraries pinned in
+//! `compile/package.json`. `artifacts/manifest.json` records the compiler, the settings, a
+//! sha256 of every source and of the compile lockfile; the `fresh` integration test fails when a source changed without a
 //! recompile.
 //!
 //! Each contract is a module named after it (e.g. [`Token`]) with
@@ -57,6 +58,7 @@
 //! | [`EthPrecompiles`] | `EthPrecompiles.sol` | §2.2 0x01–0x09, KZG 0x0a (empty success on FEVM), BLS12-381 0x0b–0x11, P256VERIFY 0x100; §2 value sent to a precompile, call kinds |
 //! | [`FilecoinPrecompiles`] | `FilecoinPrecompiles.sol` | §2.1 resolve_address, lookup_delegated_address, call_actor / call_actor_id (DELEGATECALL only; other kinds refused), get_randomness, FIL to an f1 address through call_actor |
 //! | [`FilecoinReceiver`] | `FilecoinPrecompiles.sol` | §1.7 HandleFilecoinMethod: `handle_filecoin_method` (selector 0x868e10c4) records the call and answers `(0, 0x51, CBOR)` or any configured exit code / codec |
+//! | [`StorageClient`] | `StorageClient.sol` | Filecoin's storage actors as real contracts reach them, through the `filecoin-solidity-api` library (npm 1.1.3): DataCap's name, symbol, supply, balances and transfers; power's miner counts and raw power; `CreateMiner` with the contract as owner. Each function returns the actor's exit code |
 //! | [`Env`], [`ConstructorEnv`] | `Env.sol` | §3.3 NUMBER, TIMESTAMP, COINBASE (0), PREVRANDAO, GASLIMIT (10e9), CHAINID, BASEFEE, GASPRICE, ORIGIN/CALLER, GAS, BLOCKHASH, BALANCE/SELFBALANCE; §3.4 EXTCODESIZE/EXTCODEHASH/EXTCODECOPY of any address and of itself during construction; §3.1 BLOBHASH/BLOBBASEFEE undefined (35) |
 //! | [`Clz`] | `Clz.sol` | §3.1 CLZ (0x1e), compiled for osaka |
 //! | [`Receiver`], [`NonPayable`], [`RevertingReceiver`], [`Sender`] | `Payable.sol` | §3.5 value sends run `receive`/`fallback`; §3.2 `transfer`/`send` (2300 gas) get 10M on FEVM, so a storage-writing `receive` succeeds; rejection by a contract without `receive` or with a reverting one |
@@ -288,6 +290,12 @@ sol!(
     "artifacts/TooBigContract.json"
 );
 sol!(
+    /// Filecoin's storage actors reached through the `filecoin-solidity-api` library.
+    #[derive(Debug, PartialEq, Eq)]
+    StorageClient,
+    "artifacts/StorageClient.json"
+);
+sol!(
     /// Compute- and storage-heavy functions for benchmarks.
     #[derive(Debug, PartialEq, Eq)]
     Compute,
@@ -353,6 +361,7 @@ fixtures![
     RevertingReceiver in "Payable.sol",
     SelfDestructInConstructor in "Lifecycle.sol",
     Sender in "Payable.sol",
+    StorageClient in "StorageClient.sol",
     Token in "Token.sol",
     TooBigContract in "BigContract.sol",
     Transient in "Transient.sol",

@@ -69,6 +69,17 @@ fn sources_match_the_manifest() {
 }
 
 #[test]
+fn imported_libraries_match_the_manifest() {
+    let actual = sha256_hex(&crate_dir().join("compile/package-lock.json"));
+    assert_eq!(
+        manifest()["lockfileSha256"].as_str(),
+        Some(actual.as_str()),
+        "compile/package-lock.json (the pinned compiler and Solidity libraries) changed since \
+         the artifacts were built; {RECOMPILE}"
+    );
+}
+
+#[test]
 fn compile_script_matches_the_manifest() {
     let actual = sha256_hex(&crate_dir().join("compile/compile.mjs"));
     assert_eq!(
