@@ -220,8 +220,10 @@ impl Net {
         self.actor(who).map(|a| a.balance).unwrap_or_default()
     }
 
-    /// The state of the actor at `who`, decoded.
+    /// The state of the actor at `who`, decoded (flushes the executor's buffer first, so
+    /// blocks written by earlier messages are readable).
     pub fn state<T: DeserializeOwned>(&mut self, who: &Address) -> T {
+        self.exec.flush().unwrap();
         let head = self.actor(who).expect("actor exists").state;
         fvm_ipld_encoding::CborStore::get_cbor(self.exec.store(), &head).unwrap().unwrap()
     }
