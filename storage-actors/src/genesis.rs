@@ -9,13 +9,19 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
 use multihash_codetable::Code;
 
-use crate::CRON_ACTOR_ID;
-use crate::cron::CronState;
+use fvm_shared::address::Address;
 
-/// Installs cron (f03). Its entries are the end-of-epoch hooks of the storage actors present in
+use crate::cron::CronState;
+use crate::{CRON_ACTOR_ID, DATACAP_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID, datacap};
+
+/// Installs cron (f03) and datacap (f07, governed by the verified registry f06, the only actor
+/// that mints it). Cron's entries are the end-of-epoch hooks of the storage actors present in
 /// this genesis (none yet: power and market add theirs as they land).
 pub fn install<BS: Blockstore + Clone>(tree: &mut StateTree<BS>) -> Result<()> {
     let cron = tree.store().put_cbor(&CronState::default(), Code::Blake2b256)?;
     install_singleton(tree, CRON_ACTOR_ID, BuiltinType::Cron.code_cid(), cron);
+    let governor = Address::new_id(VERIFIED_REGISTRY_ACTOR_ID);
+    let datacap = datacap::genesis_state(&tree.store(), governor)?;
+    install_singleton(tree, DATACAP_ACTOR_ID, BuiltinType::DataCap.code_cid(), datacap);
     Ok(())
 }

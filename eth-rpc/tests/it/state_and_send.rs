@@ -9,6 +9,7 @@ mod overrides;
 mod send;
 mod signing;
 mod state;
+mod storage;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,36 @@
+//! Filecoin's storage actors from Solidity, through the gateway: the `StorageClient` fixture
+//! reaches them with the filecoin-solidity-api library, as real contracts do (CBOR params,
+//! `call_actor_id` by actor ID, exit codes returned to the contract).
+
+use alloy_primitives::I256;
+use alloy_sol_types::SolCall;
+use solidity_fixtures::StorageClient;
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contracts_read_datacap_through_the_library() {
+    let net = TestNet::start().await;
+    let owner = key(&net, 0);
+    let (client, _) = deploy(&net, &owner, StorageClient::BYTECODE.to_vec(), false).await;
+
+    let out = call(&net, client, StorageClient::datacapNameAndSymbolCall {}.abi_encode()).await;
+    let names = StorageClient::datacapNameAndSymbolCall::abi_decode_returns(&out).unwrap();
+    assert_eq!(
+        (names._0, names._1.as_str(), names._2, names._3.as_str()),
+        (I256::ZERO, "DataCap", I256::ZERO, "DCAP")
+    );
+
+    // Nobody holds datacap at genesis: the supply and the contract's own balance are zero
+    // (the empty big-integer encoding).
+    let out = call(&net, client, StorageClient::datacapTotalSupplyCall {}.abi_encode()).await;
+    let supply = StorageClient::datacapTotalSupplyCall::abi_decode_returns(&out).unwrap();
+    assert_eq!((supply._0, supply._1.len()), (I256::ZERO, 0));
+    let f410 = address_mapping::eth_to_filecoin(&client).unwrap();
+    let head = net.node.chain_head();
+    let (id, _) = net.node.state_get_actor(&f410, &head).unwrap().expect("the contract exists");
+    let out =
+        call(&net, client, StorageClient::datacapBalanceCall { actorId: id }.abi_encode()).await;
+    let balance = StorageClient::datacapBalanceCall::abi_decode_returns(&out).unwrap();
+    assert_eq!((balance._0, balance._1.len()), (I256::ZERO, 0));
+}
