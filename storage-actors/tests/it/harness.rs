@@ -131,6 +131,9 @@ pub fn registry() -> Arc<ActorRegistry> {
     register_builtins(&mut registry);
     storage_actors::register(&mut registry);
     registry.register(BuiltinType::Evm.code_cid(), Arc::new(ContractStandIn));
+    // Until the storage miner lands, miners are stand-ins too: actors of miner code that
+    // forward on [`CONTRACT_RUN`] and accept every other method (construction included).
+    registry.register(BuiltinType::Miner.code_cid(), Arc::new(ContractStandIn));
     Arc::new(registry)
 }
 
@@ -277,6 +280,20 @@ impl Net {
         params: Option<&P>,
         value: TokenAmount,
     ) -> (ExitCode, RawBytes) {
+        let contract = self.contract;
+        self.call_via(contract, to, method, params, value)
+    }
+
+    /// Has the stand-in `via` (the contract, or a miner stand-in) call `to`, on a message from
+    /// `alice`; returns the callee's exit code and return bytes.
+    pub fn call_via<P: Serialize>(
+        &mut self,
+        via: ActorID,
+        to: &Address,
+        method: MethodNum,
+        params: Option<&P>,
+        value: TokenAmount,
+    ) -> (ExitCode, RawBytes) {
         let fwd = Forward {
             to: *to,
             method,
@@ -284,12 +301,30 @@ impl Net {
             value,
         };
         let alice = self.alice.address();
-        let contract = Address::new_id(self.contract);
-        let ret = self.send(&alice, &contract, CONTRACT_RUN, Some(&fwd), TokenAmount::default());
+        let ret = self.send(
+            &alice,
+            &Address::new_id(via),
+            CONTRACT_RUN,
+            Some(&fwd),
+            TokenAmount::default(),
+        );
         assert_eq!(ret.receipt.exit_code, ExitCode::OK, "the contract stand-in itself failed");
         let (code, data): (u32, RawBytes) = ret.receipt.return_data.deserialize().unwrap();
         (ExitCode::new(code), data)
     }
+}
+
+/// Installs, in a genesis being edited, a fresh actor of `kind` with empty state and
+/// `balance` (e.g. a miner stand-in for actors that check their caller's kind); returns its ID.
+pub fn install_actor(
+    tree: &mut StateTree<SharedStore>,
+    kind: BuiltinType,
+    balance: TokenAmount,
+) -> ActorID {
+    let robust = Address::new_actor(&tree.next_id().unwrap().to_be_bytes());
+    let id = tree.register_new_address(&robust).unwrap();
+    tree.set_actor(id, ActorState::new(kind.code_cid(), EMPTY_ARR_CID, balance, 0, None));
+    id
 }
 
 /// Decodes a receipt's return bytes.
