@@ -40,16 +40,7 @@ pub struct TokenState {
 }
 
 /// The HAMT key of an actor ID: its unsigned LEB128 varint, as the FRC-46 library writes it.
-pub fn actor_id_key(id: ActorID) -> BytesKey {
-    let mut bytes = Vec::with_capacity(10);
-    let mut rest = id;
-    while rest >= 0x80 {
-        bytes.push((rest as u8 & 0x7f) | 0x80);
-        rest >>= 7;
-    }
-    bytes.push(rest as u8);
-    BytesKey(bytes)
-}
+use crate::plumbing::u64_key as actor_id_key;
 
 /// A HAMT (or store) failure inside the token: `USR_SERIALIZATION`, as the library maps it.
 fn hamt_failure(e: impl std::fmt::Display) -> ActorError {

@@ -16,7 +16,7 @@ use filecoin_vm::{
     Executor, Externs, MachineContext, MemoryBlockstore, Runtime, SharedStore, StateTree,
 };
 use fvm_ipld_encoding::ipld_block::IpldBlock;
-use fvm_ipld_encoding::{CBOR, RawBytes};
+use fvm_ipld_encoding::{CBOR, CborStore, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
@@ -87,9 +87,14 @@ pub struct Forward {
 /// The method the contract stand-in forwards on.
 pub const CONTRACT_RUN: MethodNum = 3_844_450_837;
 
+/// Makes a stand-in refuse the listed methods from now on (params: `[MethodNum]`), e.g. a
+/// miner whose cron callback fails.
+pub const STAND_IN_REFUSE: MethodNum = 3_844_450_838;
+
 /// Invoked with [`CONTRACT_RUN`], forwards a [`Forward`] and returns `(exit code, return
 /// bytes)`; every other method succeeds with its params echoed (as a contract that accepts
-/// any hook would).
+/// any hook would), unless [`STAND_IN_REFUSE`] listed it: then it fails with
+/// `USR_ASSERTION_FAILED`.
 #[derive(Debug)]
 pub struct ContractStandIn;
 
@@ -100,7 +105,22 @@ impl Actor for ContractStandIn {
         method: MethodNum,
         params: Option<IpldBlock>,
     ) -> ActorResult {
+        if method == STAND_IN_REFUSE {
+            let refused: Vec<MethodNum> = params.expect("refused methods").deserialize()?;
+            let root = rt.store().put_cbor(&refused, multihash_codetable::Code::Blake2b256);
+            rt.set_state_root(&root.expect("store"))?;
+            return Ok(None);
+        }
         if method != CONTRACT_RUN {
+            let root = rt.state_root()?;
+            let refused: Vec<MethodNum> =
+                rt.store().get_cbor(&root).ok().flatten().unwrap_or_default();
+            if refused.contains(&method) {
+                return Err(filecoin_vm::ActorError::new(
+                    ExitCode::USR_ASSERTION_FAILED,
+                    format!("stand-in refuses method {method}"),
+                ));
+            }
             return Ok(params);
         }
         let fwd: Forward = params.map(|p| p.deserialize()).transpose()?.expect("forward params");
@@ -269,6 +289,37 @@ impl Net {
             gas_premium: TokenAmount::from_atto(10),
         };
         self.exec.apply_message(&msg, ApplyKind::Explicit { chain_len: 200 }).unwrap()
+    }
+
+    /// Applies an implicit message from the system actor (as the node applies cron's tick and
+    /// block rewards).
+    pub fn implicit<P: Serialize>(
+        &mut self,
+        to: &Address,
+        method: MethodNum,
+        params: Option<&P>,
+    ) -> ApplyRet {
+        let params = params
+            .map(|p| RawBytes::new(fvm_ipld_encoding::to_vec(p).unwrap()))
+            .unwrap_or_default();
+        let msg = Message {
+            version: 0,
+            from: Address::new_id(filecoin_vm::SYSTEM_ACTOR_ID),
+            to: *to,
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: method,
+            params,
+            gas_limit: 100_000_000_000_000,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
+        self.exec.apply_message(&msg, ApplyKind::Implicit).unwrap()
+    }
+
+    /// Ends the current epoch as the node does: cron's `EpochTick` (f03 method 2).
+    pub fn cron_tick(&mut self) -> ApplyRet {
+        self.implicit::<()>(&Address::new_id(3), 2, None)
     }
 
     /// Has the contract stand-in call `to` (a message from `alice` tells it to); returns the
