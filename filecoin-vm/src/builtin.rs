@@ -70,10 +70,10 @@ pub(crate) fn require_system_caller(rt: &dyn Runtime) -> Result<(), ActorError> 
 pub fn send_failure(errno: ErrorNumber) -> ActorError {
     let code = match errno {
         ErrorNumber::InsufficientFunds => ExitCode::USR_INSUFFICIENT_FUNDS,
-        ErrorNumber::NotFound => ExitCode::USR_NOT_FOUND,
+        // builtin-actors: a missing receiver is "unspecified", anything unexpected an assertion.
+        ErrorNumber::NotFound => ExitCode::USR_UNSPECIFIED,
         ErrorNumber::ReadOnly => ExitCode::USR_READ_ONLY,
-        ErrorNumber::LimitExceeded => ExitCode::USR_ASSERTION_FAILED,
-        _ => ExitCode::USR_UNSPECIFIED,
+        _ => ExitCode::USR_ASSERTION_FAILED,
     };
     ActorError::new(code, format!("send failed: {errno:?}"))
 }
