@@ -91,10 +91,21 @@ pub const CONTRACT_RUN: MethodNum = 3_844_450_837;
 /// miner whose cron callback fails.
 pub const STAND_IN_REFUSE: MethodNum = 3_844_450_838;
 
+/// Makes a stand-in answer `method` with fixed CBOR return bytes from now on (params:
+/// `[MethodNum, bytes]`), e.g. a miner's `ControlAddresses`.
+pub const STAND_IN_ANSWER: MethodNum = 3_844_450_839;
+
+/// What a stand-in was told: methods it refuses and methods it answers with fixed bytes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct StandInScript {
+    refused: Vec<MethodNum>,
+    answers: Vec<(MethodNum, RawBytes)>,
+}
+
 /// Invoked with [`CONTRACT_RUN`], forwards a [`Forward`] and returns `(exit code, return
 /// bytes)`; every other method succeeds with its params echoed (as a contract that accepts
-/// any hook would), unless [`STAND_IN_REFUSE`] listed it: then it fails with
-/// `USR_ASSERTION_FAILED`.
+/// any hook would), unless [`STAND_IN_REFUSE`] listed it (then it fails with
+/// `USR_ASSERTION_FAILED`) or [`STAND_IN_ANSWER`] scripted its return.
 #[derive(Debug)]
 pub struct ContractStandIn;
 
@@ -105,21 +116,36 @@ impl Actor for ContractStandIn {
         method: MethodNum,
         params: Option<IpldBlock>,
     ) -> ActorResult {
-        if method == STAND_IN_REFUSE {
-            let refused: Vec<MethodNum> = params.expect("refused methods").deserialize()?;
-            let root = rt.store().put_cbor(&refused, multihash_codetable::Code::Blake2b256);
+        let root = rt.state_root()?;
+        let mut script: StandInScript =
+            rt.store().get_cbor(&root).ok().flatten().unwrap_or_default();
+        let scripted = match method {
+            STAND_IN_REFUSE => {
+                script.refused = params.as_ref().expect("refused methods").deserialize()?;
+                true
+            }
+            STAND_IN_ANSWER => {
+                let answer: (MethodNum, RawBytes) = params.as_ref().expect("answer").deserialize()?;
+                script.answers.retain(|(m, _)| *m != answer.0);
+                script.answers.push(answer);
+                true
+            }
+            _ => false,
+        };
+        if scripted {
+            let root = rt.store().put_cbor(&script, multihash_codetable::Code::Blake2b256);
             rt.set_state_root(&root.expect("store"))?;
             return Ok(None);
         }
         if method != CONTRACT_RUN {
-            let root = rt.state_root()?;
-            let refused: Vec<MethodNum> =
-                rt.store().get_cbor(&root).ok().flatten().unwrap_or_default();
-            if refused.contains(&method) {
+            if script.refused.contains(&method) {
                 return Err(filecoin_vm::ActorError::new(
                     ExitCode::USR_ASSERTION_FAILED,
                     format!("stand-in refuses method {method}"),
                 ));
+            }
+            if let Some((_, bytes)) = script.answers.iter().find(|(m, _)| *m == method) {
+                return Ok(Some(IpldBlock { codec: CBOR, data: bytes.to_vec() }));
             }
             return Ok(params);
         }
@@ -320,6 +346,33 @@ impl Net {
     /// Ends the current epoch as the node does: cron's `EpochTick` (f03 method 2).
     pub fn cron_tick(&mut self) -> ApplyRet {
         self.implicit::<()>(&Address::new_id(3), 2, None)
+    }
+
+    /// Tells the stand-in `who` to answer `method` with `value` (CBOR) from now on.
+    pub fn script_answer<V: Serialize>(&mut self, who: ActorID, method: MethodNum, value: &V) {
+        let answer = (method, RawBytes::new(fvm_ipld_encoding::to_vec(value).unwrap()));
+        let alice = self.alice.address();
+        let ret = self.send(
+            &alice,
+            &Address::new_id(who),
+            STAND_IN_ANSWER,
+            Some(&answer),
+            TokenAmount::default(),
+        );
+        assert_eq!(ret.receipt.exit_code, ExitCode::OK, "scripting the stand-in failed");
+    }
+
+    /// Tells the stand-in `who` to refuse `methods` from now on.
+    pub fn script_refusals(&mut self, who: ActorID, methods: &[MethodNum]) {
+        let alice = self.alice.address();
+        let ret = self.send(
+            &alice,
+            &Address::new_id(who),
+            STAND_IN_REFUSE,
+            Some(&methods.to_vec()),
+            TokenAmount::default(),
+        );
+        assert_eq!(ret.receipt.exit_code, ExitCode::OK, "scripting the stand-in failed");
     }
 
     /// Has the contract stand-in call `to` (a message from `alice` tells it to); returns the
