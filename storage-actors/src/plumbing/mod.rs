@@ -18,6 +18,6 @@ pub use callers::{
 pub use events::{EVENT_VALUE_CODEC, EventBuilder};
 pub use frc42::method_hash;
 pub use keys::{address_key, i64_key, parse_i64_key, parse_u64_key, u64_key};
-pub use params::{decode_return, no_params, params, ret, ret_none};
+pub use params::{cbor_block, decode_return, no_params, params, ret, ret_none};
 pub use sends::{burn, callee_exit_code, send, send_error_code, send_read_only, transfer};
 pub use state::{load_state, save_state, store_error};

@@ -32,6 +32,13 @@ pub fn ret<T: Serialize + ?Sized>(value: &T) -> ActorResult {
         .map_err(|e| ActorError::serialization(format!("failed to encode return: {e}")))
 }
 
+/// Encodes the parameters of a send as a CBOR block.
+pub fn cbor_block<T: Serialize + ?Sized>(value: &T) -> Result<Option<IpldBlock>, ActorError> {
+    IpldBlock::serialize(CBOR, value)
+        .map(Some)
+        .map_err(|e| ActorError::serialization(format!("failed to encode parameters: {e}")))
+}
+
 /// A method that returns nothing.
 pub const fn ret_none() -> ActorResult {
     Ok(None)

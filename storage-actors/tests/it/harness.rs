@@ -125,7 +125,8 @@ impl Actor for ContractStandIn {
                 true
             }
             STAND_IN_ANSWER => {
-                let answer: (MethodNum, RawBytes) = params.as_ref().expect("answer").deserialize()?;
+                let answer: (MethodNum, RawBytes) =
+                    params.as_ref().expect("answer").deserialize()?;
                 script.answers.retain(|(m, _)| *m != answer.0);
                 script.answers.push(answer);
                 true
@@ -203,6 +204,7 @@ fn context(epoch: ChainEpoch) -> MachineContext {
         chain_id: 31_415_926,
         base_fee: TokenAmount::from_atto(BASE_FEE),
         network_name: NETWORK.into(),
+        circ_supply: TokenAmount::from_atto(5 * 1000 * FIL),
     }
 }
 
