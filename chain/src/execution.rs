@@ -59,14 +59,21 @@ pub(crate) fn beacon_entry_data(round: ChainEpoch) -> Vec<u8> {
     blake2b_simd::Params::new().hash_length(32).hash(&input).as_bytes().to_vec()
 }
 
-/// The machine context messages run in on top of `tipset` (its epoch, time and base fee).
-pub(crate) fn machine_for(tipset: &Tipset, chain_id: u64, network: &str) -> MachineContext {
+/// The machine context messages run in on top of `tipset` (its epoch, time and base fee, and
+/// the circulating supply at its state).
+pub(crate) fn machine_for(
+    tipset: &Tipset,
+    chain_id: u64,
+    network: &str,
+    circ_supply: TokenAmount,
+) -> MachineContext {
     MachineContext {
         epoch: tipset.height(),
         timestamp: tipset.timestamp(),
         chain_id,
         base_fee: tipset.base_fee().clone(),
         network_name: network.to_string(),
+        circ_supply,
     }
 }
 

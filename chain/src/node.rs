@@ -58,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) native_accounts: Vec<NativeAccount>,
     /// Read caches of the most recently used state roots, newest last.
     root_caches: Mutex<VecDeque<Arc<RootCache>>>,
+    /// FIL issued (to the genesis accounts): the base of the circulating supply.
+    issued: TokenAmount,
 }
 
 /// How many state roots keep a shared read cache: the head, its parent, and a few that calls
@@ -108,6 +110,8 @@ impl DevNode {
         let next_base_fee = next_base_fee_after(&store, &head)?;
         let (heads, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (pending, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let issued =
+            config.balance.clone() * (u64::from(config.accounts) + u64::from(config.f1_accounts));
         let inner = Arc::new(Inner {
             dev_accounts: dev_accounts(&config.mnemonic, config.accounts)?,
             native_accounts: native_accounts(&config.mnemonic, config.f1_accounts)?,
@@ -124,6 +128,7 @@ impl DevNode {
             stop: AtomicBool::new(false),
             clock,
             root_caches: Mutex::default(),
+            issued,
         });
         let miner = match inner.config.mining {
             MiningMode::Manual => None,
@@ -220,6 +225,19 @@ impl Inner {
         }
         caches.push_back(cache.clone());
         Ok(cache)
+    }
+
+    /// FIL in circulation at `root`: what genesis issued less burnt and locked FIL, computed
+    /// once per state root.
+    pub(crate) fn circ_supply_at(&self, root: &cid::Cid) -> Result<TokenAmount> {
+        let cache = self.root_cache(root)?;
+        if let Some(supply) = cache.circ_supply() {
+            return Ok(supply);
+        }
+        let tree = StateTree::load_shared(&*self.store, cache.clone())?;
+        let supply = storage_actors::supply::circulating_supply(&tree, &self.issued)?;
+        cache.remember_circ_supply(&supply);
+        Ok(supply)
     }
 
     /// A read-only state tree at `root`, sharing reads through its root cache.

@@ -94,6 +94,7 @@ impl Vm {
             chain_id: 31_415_926,
             base_fee: TokenAmount::from_atto(100),
             network_name: "bench".into(),
+            circ_supply: TokenAmount::default(),
         };
         let exec =
             Executor::new(store, &root, machine, Box::new(NoExterns), Arc::new(registry)).unwrap();

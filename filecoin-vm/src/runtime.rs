@@ -32,6 +32,9 @@ pub struct MachineContext {
     pub base_fee: TokenAmount,
     /// The network's name, as in init's state.
     pub network_name: String,
+    /// FIL in circulation at the parent state (the FVM's `total_fil_circ_supply`): the market
+    /// scales its minimum provider collateral by it. The node computes it per tipset.
+    pub circ_supply: TokenAmount,
 }
 
 /// Chain data the VM cannot know by itself: tipset CIDs and beacon randomness of past epochs.

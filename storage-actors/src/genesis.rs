@@ -1,27 +1,59 @@
 //! The storage actors' part of a genesis state, installed directly on the state tree (no
-//! messages), next to the singletons `filecoin_vm::genesis` installs.
+//! messages), next to the singletons `filecoin_vm::genesis` installs: each actor's state is
+//! what its constructor would write, as on a fresh network.
 
 use anyhow::Result;
-use filecoin_vm::BuiltinType;
-use filecoin_vm::StateTree;
 use filecoin_vm::genesis::install_singleton;
+use filecoin_vm::{BuiltinType, REWARD_ACTOR_ID, StateTree};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
+use fvm_shared::address::Address;
+use fvm_shared::sector::StoragePower;
 use multihash_codetable::Code;
 
-use fvm_shared::address::Address;
+use crate::cron::{CronEntry, CronState};
+use crate::{
+    CRON_ACTOR_ID, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID,
+    datacap, market, power, reward,
+};
 
-use crate::cron::CronState;
-use crate::{CRON_ACTOR_ID, DATACAP_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID, datacap};
+/// Power's end-of-epoch hook and the market's deal cron, called in this order every epoch.
+pub fn cron_entries() -> Vec<CronEntry> {
+    vec![
+        CronEntry {
+            receiver: Address::new_id(POWER_ACTOR_ID),
+            method_num: power::ON_EPOCH_TICK_END_METHOD,
+        },
+        CronEntry {
+            receiver: Address::new_id(MARKET_ACTOR_ID),
+            method_num: market::CRON_TICK_METHOD,
+        },
+    ]
+}
 
-/// Installs cron (f03) and datacap (f07, governed by the verified registry f06, the only actor
-/// that mints it). Cron's entries are the end-of-epoch hooks of the storage actors present in
-/// this genesis (none yet: power and market add theirs as they land).
+/// Installs cron (f03) with its entries, reward (f02, replacing the VM's placeholder state with
+/// the schedule at zero power; its balance is kept), power (f04), the market (f05) and datacap
+/// (f07, governed by the verified registry f06, the only actor that mints it). The verified
+/// registry itself needs a root key: [`install_verified_registry`].
 pub fn install<BS: Blockstore + Clone>(tree: &mut StateTree<BS>) -> Result<()> {
-    let cron = tree.store().put_cbor(&CronState::default(), Code::Blake2b256)?;
+    let store = tree.store().clone();
+    let cron = store.put_cbor(&CronState { entries: cron_entries() }, Code::Blake2b256)?;
     install_singleton(tree, CRON_ACTOR_ID, BuiltinType::Cron.code_cid(), cron);
+
+    let reward = reward::genesis_state(&store, &StoragePower::default())?;
+    let mut reward_actor = tree
+        .get_actor(REWARD_ACTOR_ID)?
+        .ok_or_else(|| anyhow::anyhow!("install the VM's singletons (f02) first"))?;
+    reward_actor.state = reward;
+    tree.set_actor(REWARD_ACTOR_ID, reward_actor);
+
+    let power = power::genesis_state(&store)?;
+    install_singleton(tree, POWER_ACTOR_ID, BuiltinType::Power.code_cid(), power);
+    let market = market::genesis_state(&store)?;
+    install_singleton(tree, MARKET_ACTOR_ID, BuiltinType::Market.code_cid(), market);
+
     let governor = Address::new_id(VERIFIED_REGISTRY_ACTOR_ID);
-    let datacap = datacap::genesis_state(&tree.store(), governor)?;
+    let datacap = datacap::genesis_state(&store, governor)?;
     install_singleton(tree, DATACAP_ACTOR_ID, BuiltinType::DataCap.code_cid(), datacap);
     Ok(())
 }

@@ -14,8 +14,13 @@ pub mod plumbing;
 pub mod cron;
 pub mod datacap;
 pub mod genesis;
+pub mod market;
 pub mod multisig;
 pub mod paych;
+pub mod power;
+pub mod reward;
+pub mod smoothing;
+pub mod supply;
 pub mod token;
 
 use std::sync::Arc;
@@ -40,5 +45,8 @@ pub fn register(registry: &mut ActorRegistry) {
         .register(BuiltinType::Cron.code_cid(), Arc::new(cron::CronActor))
         .register(BuiltinType::Multisig.code_cid(), Arc::new(multisig::MultisigActor))
         .register(BuiltinType::PaymentChannel.code_cid(), Arc::new(paych::PaychActor))
-        .register(BuiltinType::DataCap.code_cid(), Arc::new(datacap::DataCapActor));
+        .register(BuiltinType::DataCap.code_cid(), Arc::new(datacap::DataCapActor))
+        .register(BuiltinType::Power.code_cid(), Arc::new(power::PowerActor))
+        .register(BuiltinType::Reward.code_cid(), Arc::new(reward::RewardActor))
+        .register(BuiltinType::Market.code_cid(), Arc::new(market::MarketActor));
 }

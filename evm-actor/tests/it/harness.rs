@@ -102,6 +102,7 @@ impl Vm {
             chain_id: 31_415_926,
             base_fee: TokenAmount::from_atto(BASE_FEE),
             network_name: "evm-test".into(),
+            circ_supply: TokenAmount::default(),
         };
         let exec = Executor::new(store, &root, machine, Box::new(TestExterns), Arc::new(registry))
             .unwrap();

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use cid::Cid;
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 
 use crate::manifest::Manifest;
@@ -22,6 +23,9 @@ pub struct RootCache {
     /// Decoded on the first executor built at this root; every later one (each `eth_call` on
     /// the head) clones the `Arc` instead of reading f00 and decoding its manifest again.
     manifest: OnceLock<Arc<Manifest>>,
+    /// The circulating supply at this root, once the node has computed it (it reads actor
+    /// states the VM does not know, so the VM only keeps the value).
+    circ_supply: OnceLock<TokenAmount>,
 }
 
 impl RootCache {
@@ -32,6 +36,7 @@ impl RootCache {
             actors: RwLock::default(),
             addresses: RwLock::default(),
             manifest: OnceLock::new(),
+            circ_supply: OnceLock::new(),
         }
     }
 
@@ -67,5 +72,15 @@ impl RootCache {
     /// Keeps `manifest` unless another thread got there first (both decoded the same block).
     pub(super) fn remember_manifest(&self, manifest: &Arc<Manifest>) {
         let _ = self.manifest.set(manifest.clone());
+    }
+
+    /// The circulating supply at this root, if it was remembered.
+    pub fn circ_supply(&self) -> Option<TokenAmount> {
+        self.circ_supply.get().cloned()
+    }
+
+    /// Remembers the circulating supply at this root (the first value wins; all are equal).
+    pub fn remember_circ_supply(&self, supply: &TokenAmount) {
+        let _ = self.circ_supply.set(supply.clone());
     }
 }

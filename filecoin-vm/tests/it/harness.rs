@@ -229,6 +229,7 @@ pub(crate) fn context(epoch: i64) -> MachineContext {
         chain_id: 31_415_926,
         base_fee: TokenAmount::from_atto(BASE_FEE),
         network_name: "fevm-test".into(),
+        circ_supply: TokenAmount::default(),
     }
 }
 

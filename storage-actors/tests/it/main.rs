@@ -4,5 +4,8 @@ mod account_init;
 mod cron;
 mod datacap;
 mod harness;
+mod market;
 mod multisig;
 mod paych;
+mod power;
+mod reward;

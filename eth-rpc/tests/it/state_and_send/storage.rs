@@ -34,3 +34,25 @@ async fn contracts_read_datacap_through_the_library() {
     let balance = StorageClient::datacapBalanceCall::abi_decode_returns(&out).unwrap();
     assert_eq!((balance._0, balance._1.len()), (I256::ZERO, 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contracts_read_power_through_the_library() {
+    let net = TestNet::start().await;
+    let owner = key(&net, 0);
+    let (client, _) = deploy(&net, &owner, StorageClient::BYTECODE.to_vec(), false).await;
+
+    // A fresh devnet has no miners and no power (the empty big-integer encoding).
+    let out = call(&net, client, StorageClient::minerCountsCall {}.abi_encode()).await;
+    let counts = StorageClient::minerCountsCall::abi_decode_returns(&out).unwrap();
+    assert_eq!((counts._0, counts._1, counts._2, counts._3), (I256::ZERO, 0, I256::ZERO, 0));
+    let out = call(&net, client, StorageClient::networkRawPowerCall {}.abi_encode()).await;
+    let power = StorageClient::networkRawPowerCall::abi_decode_returns(&out).unwrap();
+    assert_eq!((power._0, power._1.len()), (I256::ZERO, 0));
+
+    // An actor that is not a miner has no claim: power refuses with USR_ILLEGAL_ARGUMENT (16),
+    // and the library hands the exit code to the contract.
+    let out =
+        call(&net, client, StorageClient::minerRawPowerCall { minerId: 1 }.abi_encode()).await;
+    let raw = StorageClient::minerRawPowerCall::abi_decode_returns(&out).unwrap();
+    assert_eq!(raw._0, I256::try_from(16).unwrap());
+}
