@@ -7,7 +7,7 @@
 //! network's to the attoFIL.
 
 use fvm_ipld_encoding::tuple::*;
-use fvm_shared::bigint::{BigInt, Integer, bigint_ser};
+use fvm_shared::bigint::{BigInt, Integer, Zero, bigint_ser};
 use fvm_shared::clock::ChainEpoch;
 
 /// Fractional bits of every Q.128 value.
@@ -61,7 +61,12 @@ pub fn next_estimate(
     let predicted = drift + &previous.position;
     let residual = (observation << PRECISION) - &predicted;
     let position = predicted + ((default_alpha() * &residual) >> PRECISION);
-    let velocity = (residual * default_beta()).div_floor(&delta_t) + &previous.velocity;
+    // A zero delta never happens on chain (upstream would divide by zero); keep the velocity.
+    let velocity = if epoch_delta == 0 {
+        previous.velocity.clone()
+    } else {
+        (residual * default_beta()).div_floor(&delta_t) + &previous.velocity
+    };
     FilterEstimate { position, velocity }
 }
 
@@ -89,6 +94,11 @@ pub fn extrapolated_cum_sum_of_ratio(
         let m1 = ((&ln_end - &ln_start) * p1 * v2) >> PRECISION;
         let m2 = (((&ln_start - &ln_end) * p2 + v2 * &delta_t) * v1) >> PRECISION;
         return (m2 + m1).div_floor(&v2_squared);
+    }
+    // Callers guard a zero denominator (miners fall back to the reward estimate); were one to
+    // slip through, zero rather than a division by zero.
+    if p2.is_zero() {
+        return BigInt::default();
     }
     let midpoint = ((v1 * (t0 + (&delta_t >> 1u32))) >> PRECISION) + p1;
     (midpoint * delta_t).div_floor(p2)
@@ -194,6 +204,21 @@ mod tests {
         assert_eq!(half.clone() >> PRECISION, BigInt::from(0));
         let ten_thousandths = (half * (BigInt::from(10_000) << PRECISION)) >> (2 * PRECISION);
         assert_eq!(ten_thousandths, BigInt::from(5000));
+    }
+
+    #[test]
+    fn degenerate_inputs_do_not_panic() {
+        let e = FilterEstimate::new(BigInt::from(7), BigInt::from(1));
+        assert_eq!(next_estimate(&e, &BigInt::from(7), 0).velocity, e.velocity);
+        let zero = FilterEstimate::default();
+        assert_eq!(extrapolated_cum_sum_of_ratio(10, 0, &e, &zero), BigInt::default());
+    }
+
+    #[test]
+    fn extrapolation_is_q256() {
+        let e = FilterEstimate::new(BigInt::from(100), BigInt::from(-3));
+        assert_eq!(e.extrapolate(10) >> (2 * PRECISION), BigInt::from(70));
+        assert_eq!(e.estimate(), BigInt::from(100));
     }
 
     #[test]

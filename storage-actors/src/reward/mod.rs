@@ -43,8 +43,8 @@ impl Actor for RewardActor {
         restrict_internal_api(rt, method)?;
         match method {
             METHOD_CONSTRUCTOR => {
-                caller_is(rt, &[SYSTEM_ACTOR_ID])?;
                 let power: Option<BigIntParam> = params(block)?;
+                caller_is(rt, &[SYSTEM_ACTOR_ID])?;
                 let power = power
                     .ok_or_else(|| ActorError::illegal_argument("argument should not be nil"))?;
                 save_state(rt, &RewardState::new(&power.0))?;

@@ -108,3 +108,42 @@ impl RewardState {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// builtin-actors' reward at epoch 0 for zero power.
+    const EPOCH_ZERO_REWARD: u128 = 36_266_264_293_777_134_739;
+
+    #[test]
+    fn construction_with_zero_power_is_the_networks_epoch_zero() {
+        let st = RewardState::new(&StoragePower::default());
+        assert_eq!(st.epoch, 0);
+        assert_eq!(st.cumsum_realized, StoragePower::default());
+        assert_eq!(st.this_epoch_reward, TokenAmount::from_atto(EPOCH_ZERO_REWARD));
+        assert_eq!(st.this_epoch_baseline_power, baseline_initial_value() - 1);
+        assert_eq!(st.effective_baseline_power, baseline_initial_value());
+    }
+
+    #[test]
+    fn construction_with_power_counts_it_up_to_the_baseline() {
+        let some = StoragePower::from(1u64 << 39);
+        let st = RewardState::new(&some);
+        assert_eq!(st.cumsum_realized, some);
+        assert!(st.this_epoch_reward > TokenAmount::from_atto(EPOCH_ZERO_REWARD));
+        // Power beyond the baseline earns nothing more.
+        let at_baseline = RewardState::new(&baseline_initial_value());
+        let doubled = RewardState::new(&(baseline_initial_value() * 2));
+        assert_eq!(at_baseline.this_epoch_reward, doubled.this_epoch_reward);
+    }
+
+    #[test]
+    fn the_state_encodes_as_an_eleven_field_tuple() {
+        let st = RewardState::new(&StoragePower::default());
+        let bytes = fvm_ipld_encoding::to_vec(&st).unwrap();
+        assert_eq!(bytes[0], 0x8b);
+        let back: RewardState = fvm_ipld_encoding::from_slice(&bytes).unwrap();
+        assert_eq!(back, st);
+    }
+}
