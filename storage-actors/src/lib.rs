@@ -22,6 +22,7 @@ pub mod reward;
 pub mod smoothing;
 pub mod supply;
 pub mod token;
+pub mod verifreg;
 
 use std::sync::Arc;
 
@@ -46,6 +47,10 @@ pub fn register(registry: &mut ActorRegistry) {
         .register(BuiltinType::Multisig.code_cid(), Arc::new(multisig::MultisigActor))
         .register(BuiltinType::PaymentChannel.code_cid(), Arc::new(paych::PaychActor))
         .register(BuiltinType::DataCap.code_cid(), Arc::new(datacap::DataCapActor))
+        .register(
+            BuiltinType::VerifiedRegistry.code_cid(),
+            Arc::new(verifreg::VerifiedRegistryActor),
+        )
         .register(BuiltinType::Power.code_cid(), Arc::new(power::PowerActor))
         .register(BuiltinType::Reward.code_cid(), Arc::new(reward::RewardActor))
         .register(BuiltinType::Market.code_cid(), Arc::new(market::MarketActor));

@@ -1,19 +1,16 @@
 //! What the market sends to and receives from other actors: the miner's control queries and
-//! sector-content notifications, and the verified registry's allocation requests carried by a
-//! datacap transfer. Declared here, as builtin-actors' market does, so the market depends only
-//! on the wire format and not on those actors' code.
+//! sector-content notifications (declared here, as builtin-actors' market does, until the
+//! miner lands), and the verified registry's allocation requests carried by a datacap transfer
+//! (the registry's own types).
 
 use cid::Cid;
 use fvm_ipld_encoding::RawBytes;
 use fvm_ipld_encoding::tuple::*;
+use fvm_shared::MethodNum;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::sector::SectorNumber;
-use fvm_shared::{ActorID, MethodNum};
-
-use super::types::AllocationID;
-use crate::plumbing::BatchReturn;
 
 /// Miner `ControlAddresses`.
 pub const MINER_CONTROL_ADDRESSES_METHOD: MethodNum = 2;
@@ -57,50 +54,6 @@ pub struct PieceChange {
 /// so the whole return is `[[bool…]…]`).
 pub type SectorReturn = Vec<bool>;
 
-/// A verified allocation request, one per verified deal.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
-pub struct AllocationRequest {
-    /// The provider.
-    pub provider: ActorID,
-    /// The piece.
-    pub data: Cid,
-    /// Its size.
-    pub size: PaddedPieceSize,
-    /// Shortest claim term.
-    pub term_min: ChainEpoch,
-    /// Longest claim term.
-    pub term_max: ChainEpoch,
-    /// Last epoch it can be claimed.
-    pub expiration: ChainEpoch,
-}
-
-/// A claim extension request (the market never makes one).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
-pub struct ClaimExtensionRequest {
-    /// The provider.
-    pub provider: ActorID,
-    /// The claim.
-    pub claim: u64,
-    /// New longest term.
-    pub term_max: ChainEpoch,
-}
-
-/// The operator data of the market's datacap transfer to the verified registry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
-pub struct AllocationRequests {
-    /// New allocations.
-    pub allocations: Vec<AllocationRequest>,
-    /// Extensions.
-    pub extensions: Vec<ClaimExtensionRequest>,
-}
-
-/// What the registry's receiver hook returns (the transfer's `recipient_data`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
-pub struct AllocationsResponse {
-    /// Per allocation request.
-    pub allocation_results: BatchReturn,
-    /// Per extension request.
-    pub extension_results: BatchReturn,
-    /// IDs of the new allocations, in request order.
-    pub new_allocations: Vec<AllocationID>,
-}
+pub use crate::verifreg::{
+    AllocationRequest, AllocationRequests, AllocationsResponse, ClaimExtensionRequest,
+};

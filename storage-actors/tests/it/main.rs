@@ -9,3 +9,4 @@ mod multisig;
 mod paych;
 mod power;
 mod reward;
+mod verifreg;
