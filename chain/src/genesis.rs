@@ -95,8 +95,16 @@ pub fn build_genesis<BS: Blockstore + Clone>(store: BS, config: &ChainConfig) ->
     for account in dev_accounts(&config.mnemonic, config.accounts)? {
         create_eth_account(&mut tree, account.f410, config.balance.clone())?;
     }
-    for account in native_accounts(&config.mnemonic, config.f1_accounts)? {
-        create_account(&mut tree, account.address, config.balance.clone())?;
+    // The first f1 key of the mnemonic is the verified registry's root (an account even when
+    // no f1 dev accounts are funded), so a devnet user can add verifiers with a key they know.
+    let natives = native_accounts(&config.mnemonic, config.f1_accounts.max(1))?;
+    for (i, account) in natives.iter().enumerate() {
+        let funded = (i as u32) < config.f1_accounts;
+        let balance = if funded { config.balance.clone() } else { TokenAmount::default() };
+        create_account(&mut tree, account.address, balance)?;
+    }
+    if let Some(root) = natives.first() {
+        storage_actors::genesis::install_verified_registry(&mut tree, &root.address)?;
     }
     tree.flush()
 }
@@ -120,5 +128,31 @@ mod tests {
             "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
         );
         assert!(accounts[0].f410.to_string().starts_with("f410f"));
+    }
+
+    #[test]
+    fn genesis_has_the_storage_actors_and_the_first_f1_key_is_the_registry_root() {
+        use fvm_ipld_encoding::CborStore;
+        let store = filecoin_vm::MemoryBlockstore::new();
+        let config = crate::config::ChainConfig::default();
+        let root = build_genesis(&store, &config).unwrap();
+        let tree = StateTree::load(&store, &root).unwrap();
+        for (id, kind) in [
+            (2, BuiltinType::Reward),
+            (3, BuiltinType::Cron),
+            (4, BuiltinType::Power),
+            (5, BuiltinType::Market),
+            (6, BuiltinType::VerifiedRegistry),
+            (7, BuiltinType::DataCap),
+        ] {
+            let actor = tree.get_actor(id).unwrap().unwrap_or_else(|| panic!("f0{id}"));
+            assert_eq!(actor.code, kind.code_cid(), "f0{id}");
+        }
+        let registry = tree.get_actor(6).unwrap().unwrap();
+        let state: storage_actors::verifreg::VerifregState =
+            store.get_cbor(&registry.state).unwrap().unwrap();
+        let key = &native_accounts(&config.mnemonic, 1).unwrap()[0].address;
+        let id = tree.lookup_id(key).unwrap().expect("the root key has an account");
+        assert_eq!(state.root_key, Address::new_id(id));
     }
 }

@@ -14,7 +14,7 @@ use multihash_codetable::Code;
 use crate::cron::{CronEntry, CronState};
 use crate::{
     CRON_ACTOR_ID, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID,
-    datacap, market, power, reward,
+    datacap, market, power, reward, verifreg,
 };
 
 /// Power's end-of-epoch hook and the market's deal cron, called in this order every epoch.
@@ -55,5 +55,24 @@ pub fn install<BS: Blockstore + Clone>(tree: &mut StateTree<BS>) -> Result<()> {
     let governor = Address::new_id(VERIFIED_REGISTRY_ACTOR_ID);
     let datacap = datacap::genesis_state(&store, governor)?;
     install_singleton(tree, DATACAP_ACTOR_ID, BuiltinType::DataCap.code_cid(), datacap);
+    Ok(())
+}
+
+/// Installs the verified registry (f06) with `root` as its root key (the address that adds
+/// verifiers). The root must already have an actor; it is stored as its ID address.
+pub fn install_verified_registry<BS: Blockstore + Clone>(
+    tree: &mut StateTree<BS>,
+    root: &Address,
+) -> Result<()> {
+    let id = tree
+        .lookup_id(root)?
+        .ok_or_else(|| anyhow::anyhow!("the verified registry's root {root} has no actor"))?;
+    let state = verifreg::genesis_state(&tree.store().clone(), Address::new_id(id))?;
+    install_singleton(
+        tree,
+        VERIFIED_REGISTRY_ACTOR_ID,
+        BuiltinType::VerifiedRegistry.code_cid(),
+        state,
+    );
     Ok(())
 }
