@@ -8,6 +8,7 @@ use cid::Cid;
 use filecoin_vm::accounts::{create_account, create_eth_account};
 use filecoin_vm::{
     ActorRegistry, ApplyKind, ApplyRet, CallTrace, Executor, Externs, MachineContext, RootCache,
+    StateTree,
 };
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::{Payload, Protocol};
@@ -29,6 +30,10 @@ use crate::tipset::Tipset;
 /// Tipset CIDs and beacon randomness from the chain store.
 pub(crate) struct ChainExterns {
     pub(crate) store: Arc<ChainStore>,
+    /// The state messages run on, whose circulating supply actors may ask for.
+    pub(crate) state: Arc<RootCache>,
+    /// FIL issued at genesis.
+    pub(crate) issued: TokenAmount,
 }
 
 impl Externs for ChainExterns {
@@ -50,6 +55,26 @@ impl Externs for ChainExterns {
             .first_chunk::<32>()
             .ok_or_else(|| anyhow!("blake2b-256 digest"))?)
     }
+
+    fn circulating_supply(&self) -> Result<TokenAmount> {
+        circulating_supply(&self.store, &self.state, &self.issued)
+    }
+}
+
+/// FIL in circulation at the state `state` caches: what genesis issued less burnt and locked
+/// FIL, computed at most once per state root (only when an actor asks).
+pub(crate) fn circulating_supply(
+    store: &ChainStore,
+    state: &Arc<RootCache>,
+    issued: &TokenAmount,
+) -> Result<TokenAmount> {
+    if let Some(supply) = state.circ_supply() {
+        return Ok(supply);
+    }
+    let tree = StateTree::load_shared(store, state.clone())?;
+    let supply = storage_actors::supply::circulating_supply(&tree, issued)?;
+    state.remember_circ_supply(&supply);
+    Ok(supply)
 }
 
 /// The devnet's beacon entry for a round: a deterministic stand-in for a drand signature.
@@ -59,21 +84,14 @@ pub(crate) fn beacon_entry_data(round: ChainEpoch) -> Vec<u8> {
     blake2b_simd::Params::new().hash_length(32).hash(&input).as_bytes().to_vec()
 }
 
-/// The machine context messages run in on top of `tipset` (its epoch, time and base fee, and
-/// the circulating supply at its state).
-pub(crate) fn machine_for(
-    tipset: &Tipset,
-    chain_id: u64,
-    network: &str,
-    circ_supply: TokenAmount,
-) -> MachineContext {
+/// The machine context messages run in on top of `tipset` (its epoch, time and base fee).
+pub(crate) fn machine_for(tipset: &Tipset, chain_id: u64, network: &str) -> MachineContext {
     MachineContext {
         epoch: tipset.height(),
         timestamp: tipset.timestamp(),
         chain_id,
         base_fee: tipset.base_fee().clone(),
         network_name: network.to_string(),
-        circ_supply,
     }
 }
 
@@ -124,11 +142,11 @@ pub(crate) fn call(
     store: &Arc<ChainStore>,
     registry: &Arc<ActorRegistry>,
     machine: MachineContext,
-    state: Arc<RootCache>,
+    (state, issued): (Arc<RootCache>, TokenAmount),
     msg: &Message,
     overrides: &CallOverrides,
 ) -> NodeResult<InvocResult> {
-    let externs = Box::new(ChainExterns { store: store.clone() });
+    let externs = Box::new(ChainExterns { store: store.clone(), state: state.clone(), issued });
     let machine = overrides.block.apply(machine);
     let mut exec = Executor::new_shared(store.clone(), state, machine, externs, registry.clone())?;
     let tree = exec.state_tree();

@@ -53,10 +53,13 @@ pub(crate) fn build_tipset(
         chain_id: node.config.chain_id,
         base_fee: base_fee.clone(),
         network_name: node.config.network_name.clone(),
-        circ_supply: node.circ_supply_at(&parent.state_root)?,
     };
-    let externs = Box::new(ChainExterns { store: store.clone() });
     let cache = node.root_cache(&parent.state_root)?;
+    let externs = Box::new(ChainExterns {
+        store: store.clone(),
+        state: cache.clone(),
+        issued: node.issued.clone(),
+    });
     let mut exec =
         Executor::new_shared(store.clone(), cache, machine, externs, node.registry.clone())?;
 

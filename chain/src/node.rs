@@ -59,7 +59,7 @@ pub(crate) struct Inner {
     /// Read caches of the most recently used state roots, newest last.
     root_caches: Mutex<VecDeque<Arc<RootCache>>>,
     /// FIL issued (to the genesis accounts): the base of the circulating supply.
-    issued: TokenAmount,
+    pub(crate) issued: TokenAmount,
 }
 
 /// How many state roots keep a shared read cache: the head, its parent, and a few that calls
@@ -225,19 +225,6 @@ impl Inner {
         }
         caches.push_back(cache.clone());
         Ok(cache)
-    }
-
-    /// FIL in circulation at `root`: what genesis issued less burnt and locked FIL, computed
-    /// once per state root.
-    pub(crate) fn circ_supply_at(&self, root: &cid::Cid) -> Result<TokenAmount> {
-        let cache = self.root_cache(root)?;
-        if let Some(supply) = cache.circ_supply() {
-            return Ok(supply);
-        }
-        let tree = StateTree::load_shared(&*self.store, cache.clone())?;
-        let supply = storage_actors::supply::circulating_supply(&tree, &self.issued)?;
-        cache.remember_circ_supply(&supply);
-        Ok(supply)
     }
 
     /// A read-only state tree at `root`, sharing reads through its root cache.

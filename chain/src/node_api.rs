@@ -197,10 +197,8 @@ impl FullNode for DevNode {
         overrides: &CallOverrides,
     ) -> NodeResult<InvocResult> {
         let inner = &self.inner;
-        let circ_supply = inner.circ_supply_at(&tipset.state_root)?;
-        let machine =
-            machine_for(tipset, inner.config.chain_id, &inner.config.network_name, circ_supply);
-        let state = inner.root_cache(&tipset.state_root)?;
+        let machine = machine_for(tipset, inner.config.chain_id, &inner.config.network_name);
+        let state = (inner.root_cache(&tipset.state_root)?, inner.issued.clone());
         execution::call(&inner.store, &inner.registry, machine, state, msg, overrides)
     }
 

@@ -61,6 +61,9 @@ impl Externs for NoExterns {
     fn beacon_randomness(&self, _: i64) -> anyhow::Result<[u8; 32]> {
         anyhow::bail!("not needed by an ERC-20 transfer")
     }
+    fn circulating_supply(&self) -> anyhow::Result<TokenAmount> {
+        Ok(TokenAmount::default())
+    }
 }
 
 fn f410(address: &Address) -> FilAddress {
@@ -94,7 +97,6 @@ impl Vm {
             chain_id: 31_415_926,
             base_fee: TokenAmount::from_atto(100),
             network_name: "bench".into(),
-            circ_supply: TokenAmount::default(),
         };
         let exec =
             Executor::new(store, &root, machine, Box::new(NoExterns), Arc::new(registry)).unwrap();

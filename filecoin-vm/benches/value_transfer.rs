@@ -26,6 +26,9 @@ impl Externs for NoExterns {
     fn beacon_randomness(&self, _: i64) -> anyhow::Result<[u8; 32]> {
         anyhow::bail!("not needed")
     }
+    fn circulating_supply(&self) -> anyhow::Result<TokenAmount> {
+        Ok(TokenAmount::default())
+    }
 }
 
 fn executor() -> (Executor<Arc<MemoryBlockstore>>, Address, Address) {
@@ -49,7 +52,6 @@ fn executor() -> (Executor<Arc<MemoryBlockstore>>, Address, Address) {
         chain_id: 31_415_926,
         base_fee: TokenAmount::from_atto(100),
         network_name: "bench".into(),
-        circ_supply: TokenAmount::default(),
     };
     let exec =
         Executor::new(store, &root, machine, Box::new(NoExterns), Arc::new(registry)).unwrap();

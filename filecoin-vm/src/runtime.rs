@@ -32,9 +32,6 @@ pub struct MachineContext {
     pub base_fee: TokenAmount,
     /// The network's name, as in init's state.
     pub network_name: String,
-    /// FIL in circulation at the parent state (the FVM's `total_fil_circ_supply`): the market
-    /// scales its minimum provider collateral by it. The node computes it per tipset.
-    pub circ_supply: TokenAmount,
 }
 
 /// Chain data the VM cannot know by itself: tipset CIDs and beacon randomness of past epochs.
@@ -43,6 +40,10 @@ pub trait Externs {
     fn tipset_cid(&self, epoch: ChainEpoch) -> Result<Cid>;
     /// The beacon randomness digest for `epoch` (32 bytes, blake2b-256 of the beacon entry).
     fn beacon_randomness(&self, epoch: ChainEpoch) -> Result<[u8; 32]>;
+    /// FIL in circulation at the state messages run on (the FVM's `total_fil_circ_supply`).
+    /// Asked for only when an actor needs it (the market's collateral minimum), because
+    /// computing it reads actor states the VM knows nothing of.
+    fn circulating_supply(&self) -> Result<TokenAmount>;
 }
 
 /// The facts of the current call frame.
@@ -191,6 +192,8 @@ pub trait Runtime {
     fn tipset_cid(&mut self, epoch: ChainEpoch) -> Result<Cid, ActorError>;
     /// Beacon randomness for `epoch` (at or before the current epoch).
     fn beacon_randomness(&mut self, epoch: ChainEpoch) -> Result<[u8; 32], ActorError>;
+    /// FIL in circulation (the FVM's `total_fil_circ_supply` syscall).
+    fn total_fil_circ_supply(&mut self) -> Result<TokenAmount, ActorError>;
 
     // --- What the init actor needs to create actors. Refused for any other actor. ---
 

@@ -37,6 +37,9 @@ impl Externs for TestExterns {
         r[..8].copy_from_slice(&epoch.to_be_bytes());
         Ok(r)
     }
+    fn circulating_supply(&self) -> anyhow::Result<TokenAmount> {
+        Ok(TokenAmount::default())
+    }
 }
 
 pub(crate) const EPOCH: i64 = 1_000;
@@ -102,7 +105,6 @@ impl Vm {
             chain_id: 31_415_926,
             base_fee: TokenAmount::from_atto(BASE_FEE),
             network_name: "evm-test".into(),
-            circ_supply: TokenAmount::default(),
         };
         let exec = Executor::new(store, &root, machine, Box::new(TestExterns), Arc::new(registry))
             .unwrap();

@@ -203,6 +203,11 @@ impl Runtime for Frame<'_, '_> {
         self.cm.externs.beacon_randomness(epoch).map_err(|e| self.abort(Abort::Fatal(e)))
     }
 
+    fn total_fil_circ_supply(&mut self) -> Result<TokenAmount, ActorError> {
+        self.syscall()?;
+        self.cm.externs.circulating_supply().map_err(|e| self.abort(Abort::Fatal(e)))
+    }
+
     fn next_actor_address(&mut self) -> Result<Address, ActorError> {
         self.require_init("derive actor addresses")?;
         let mut seed = self.cm.origin.address.to_bytes();

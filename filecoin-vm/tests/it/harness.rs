@@ -164,6 +164,9 @@ impl Externs for NoExterns {
         r[..8].copy_from_slice(&epoch.to_be_bytes());
         Ok(r)
     }
+    fn circulating_supply(&self) -> anyhow::Result<TokenAmount> {
+        Ok(TokenAmount::default())
+    }
 }
 
 pub(crate) const BASE_FEE: u64 = 100;
@@ -229,7 +232,6 @@ pub(crate) fn context(epoch: i64) -> MachineContext {
         chain_id: 31_415_926,
         base_fee: TokenAmount::from_atto(BASE_FEE),
         network_name: "fevm-test".into(),
-        circ_supply: TokenAmount::default(),
     }
 }
 

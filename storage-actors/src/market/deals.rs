@@ -92,7 +92,7 @@ pub(super) fn publish_storage_deals(
     let bounds = Bounds {
         network_raw_power: power.raw_byte_power,
         baseline_power: baseline.this_epoch_baseline_power,
-        circulating_supply: rt.machine().circ_supply.clone(),
+        circulating_supply: rt.total_fil_circ_supply()?,
         now: rt.machine().epoch,
     };
     let validity: Vec<bool> =

@@ -171,6 +171,9 @@ impl Externs for NoExterns {
     fn beacon_randomness(&self, epoch: i64) -> anyhow::Result<[u8; 32]> {
         Ok(blake2b_256(&epoch.to_be_bytes()))
     }
+    fn circulating_supply(&self) -> anyhow::Result<TokenAmount> {
+        Ok(TokenAmount::from_atto(5 * 1000 * FIL))
+    }
 }
 
 pub fn registry() -> Arc<ActorRegistry> {
@@ -204,7 +207,6 @@ fn context(epoch: ChainEpoch) -> MachineContext {
         chain_id: 31_415_926,
         base_fee: TokenAmount::from_atto(BASE_FEE),
         network_name: NETWORK.into(),
-        circ_supply: TokenAmount::from_atto(5 * 1000 * FIL),
     }
 }
 
