@@ -1,5 +1,6 @@
 //! A tipset of 10,000 pre-signed ERC-20 transfers: pool admission (decode, signature recovery,
-//! state checks), then execution and the atomic commit of the tipset.
+//! state checks), then execution and the atomic commit of the tipset; and an empty tipset, the
+//! fixed cost of every block.
 //!
 //! `cargo bench -p chain --bench tipset`; divide 10,000 by the medians for tx/s.
 
@@ -126,5 +127,14 @@ fn tipset_of_transfers(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tipset_of_transfers);
+/// What every tipset costs before its messages: building and committing an empty one, with
+/// the end-of-epoch cron (power, reward and market bookkeeping). Under automine this is paid
+/// once per transaction.
+fn empty_tipset(c: &mut Criterion) {
+    let node = DevNode::start(ChainConfig { mining: MiningMode::Manual, ..ChainConfig::default() })
+        .expect("node");
+    c.bench_function("empty_tipset", |b| b.iter(|| node.mine(1).expect("mine")));
+}
+
+criterion_group!(benches, empty_tipset, tipset_of_transfers);
 criterion_main!(benches);

@@ -6,6 +6,8 @@
 //! division floors, exactly as builtin-actors does: a pledge computed here must be the
 //! network's to the attoFIL.
 
+use std::sync::LazyLock;
+
 use fvm_ipld_encoding::tuple::*;
 use fvm_shared::bigint::{BigInt, Integer, Zero, bigint_ser};
 use fvm_shared::clock::ChainEpoch;
@@ -114,13 +116,9 @@ pub(crate) fn coefficients(decimals: &[&str]) -> Vec<BigInt> {
     decimals.iter().map(|d| d.parse().unwrap_or_default()).collect()
 }
 
-/// ln(z) for Q.128 `z` > 0: z = 2^k · x with x in [1, 2), ln z = k·ln 2 + ln x, the last by a
-/// rational approximation.
-pub fn ln(z: &BigInt) -> BigInt {
-    let k = z.bits() as i64 - 1 - PRECISION as i64;
-    let x = if k > 0 { z >> k as u64 } else { z << k.unsigned_abs() };
-    let ln_2 = BigInt::from(235_865_763_225_513_294_137_944_142_764_154_484_399u128);
-    let num = coefficients(&[
+/// ln on [1, 2): numerator and denominator of the rational approximation, Q.128.
+static LN_NUM: LazyLock<Vec<BigInt>> = LazyLock::new(|| {
+    coefficients(&[
         "261417938209272870992496419296200268025",
         "7266615505142943436908456158054846846897",
         "32458783941900493142649393804518050491988",
@@ -128,8 +126,10 @@ pub fn ln(z: &BigInt) -> BigInt {
         "-35150353308172866634071793531642638290419",
         "-20351202052858059355702509232125230498980",
         "-1563932590352680681114104005183375350999",
-    ]);
-    let denom = coefficients(&[
+    ])
+});
+static LN_DENOM: LazyLock<Vec<BigInt>> = LazyLock::new(|| {
+    coefficients(&[
         "49928077726659937662124949977867279384",
         "2508163877009111928787629628566491583994",
         "21757751789594546643737445330202599887121",
@@ -137,8 +137,16 @@ pub fn ln(z: &BigInt) -> BigInt {
         "41248834748603606604000911015235164348839",
         "9015227820322455780436733526367238305537",
         "340282366920938463463374607431768211456",
-    ]);
-    let ratio = (poly_val(&num, &x) << PRECISION).div_floor(&poly_val(&denom, &x));
+    ])
+});
+
+/// ln(z) for Q.128 `z` > 0: z = 2^k · x with x in [1, 2), ln z = k·ln 2 + ln x, the last by a
+/// rational approximation.
+pub fn ln(z: &BigInt) -> BigInt {
+    let k = z.bits() as i64 - 1 - PRECISION as i64;
+    let x = if k > 0 { z >> k as u64 } else { z << k.unsigned_abs() };
+    let ln_2 = BigInt::from(235_865_763_225_513_294_137_944_142_764_154_484_399u128);
+    let ratio = (poly_val(&LN_NUM, &x) << PRECISION).div_floor(&poly_val(&LN_DENOM, &x));
     BigInt::from(k) * ln_2 + ratio
 }
 

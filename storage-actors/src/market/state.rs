@@ -36,6 +36,8 @@ pub const STATES_AMT_BIT_WIDTH: u32 = 6;
 pub const BALANCE_TABLE_BIT_WIDTH: u32 = 6;
 /// Bit width of every other HAMT of the market.
 pub const HAMT_BIT_WIDTH: u32 = 5;
+/// Cron probes up to this many epochs one by one; a longer gap walks the schedule instead.
+const PROBE_LIMIT: ChainEpoch = 4096;
 
 /// The market actor's state, field for field as the network stores it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
@@ -295,6 +297,9 @@ impl MarketState {
         store: &BS,
         ops: &[(ChainEpoch, DealID)],
     ) -> Result<(), ActorError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
         let mut by_epoch: BTreeMap<ChainEpoch, Vec<DealID>> = BTreeMap::new();
         for &(epoch, id) in ops {
             by_epoch.entry(epoch).or_default().push(id);
@@ -349,17 +354,27 @@ impl MarketState {
         from: ChainEpoch,
         to: ChainEpoch,
     ) -> Result<Vec<ChainEpoch>, ActorError> {
+        let ops = self.load_deal_ops(store)?;
         let mut epochs = Vec::new();
-        self.load_deal_ops(store)?
-            .for_each(|k, _| {
-                if let Some(epoch) = crate::plumbing::parse_i64_key(&k.0)
-                    && (from..=to).contains(&epoch)
-                {
+        // Cron runs every epoch, so the range is usually one epoch: probe it, as upstream
+        // does. Only a long gap (a chain restarted far ahead) walks the whole table instead.
+        if to.saturating_sub(from) < PROBE_LIMIT {
+            for epoch in from..=to {
+                if ops.contains_key(&i64_key(epoch)).map_err(store_error)? {
                     epochs.push(epoch);
                 }
-                Ok(())
-            })
-            .map_err(store_error)?;
+            }
+            return Ok(epochs);
+        }
+        ops.for_each(|k, _| {
+            if let Some(epoch) = crate::plumbing::parse_i64_key(&k.0)
+                && (from..=to).contains(&epoch)
+            {
+                epochs.push(epoch);
+            }
+            Ok(())
+        })
+        .map_err(store_error)?;
         epochs.sort_unstable();
         Ok(epochs)
     }
@@ -369,6 +384,9 @@ impl MarketState {
         store: &BS,
         epochs: &[ChainEpoch],
     ) -> Result<(), ActorError> {
+        if epochs.is_empty() {
+            return Ok(());
+        }
         let mut outer = self.load_deal_ops(store)?;
         for &epoch in epochs {
             outer.delete(&i64_key(epoch)).map_err(store_error)?;

@@ -331,6 +331,11 @@ impl PowerState {
         now: ChainEpoch,
     ) -> Result<Vec<CronEvent>, ActorError> {
         let mut queue = self.cron_queue(store)?;
+        if queue.is_empty() || now < self.first_cron_epoch {
+            // Nothing to take (the common case): only the cursor moves, as it always does.
+            self.first_cron_epoch = now + 1;
+            return Ok(Vec::new());
+        }
         let claims = self.claims_map(store)?;
         let mut due = Vec::new();
         for epoch in self.first_cron_epoch..=now {

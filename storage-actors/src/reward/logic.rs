@@ -3,6 +3,8 @@
 //! that doubles every year. All values Q.128 with flooring division, as builtin-actors, so the
 //! per-epoch reward is the network's to the attoFIL.
 
+use std::sync::LazyLock;
+
 use fvm_shared::bigint::{BigInt, Integer};
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
@@ -11,9 +13,11 @@ use fvm_shared::sector::StoragePower;
 use crate::smoothing::{PRECISION, coefficients, poly_val};
 
 /// The baseline's per-epoch growth factor, Q.128: it doubles in a year of 30-second epochs.
-fn baseline_exponent() -> BigInt {
+fn baseline_exponent() -> &'static BigInt {
     // Just above 2^128, so it does not fit a u128.
-    coefficients(&["340282591298641078465964189926313473653"]).remove(0)
+    static EXPONENT: LazyLock<BigInt> =
+        LazyLock::new(|| coefficients(&["340282591298641078465964189926313473653"]).remove(0));
+    &EXPONENT
 }
 
 /// The baseline at the network's launch: 2.5057 EiB (2,888,888,880,000,000,000 bytes).
@@ -88,9 +92,9 @@ fn baseline_supply(theta: &BigInt, baseline_total: &BigInt) -> BigInt {
     ((BigInt::from(1) << PRECISION) - expneg(&theta_lambda)) * baseline_total
 }
 
-/// e^(−x) for Q.128 `x` ≥ 0, by the network's rational approximation.
-fn expneg(x: &BigInt) -> BigInt {
-    let num = coefficients(&[
+/// e^(−x): numerator and denominator of the rational approximation, Q.128.
+static EXPNEG_NUM: LazyLock<Vec<BigInt>> = LazyLock::new(|| {
+    coefficients(&[
         "-648770010757830093818553637600",
         "67469480939593786226847644286976",
         "-3197587544499098424029388939001856",
@@ -99,8 +103,10 @@ fn expneg(x: &BigInt) -> BigInt {
         "17685496037279256458459817590917169152",
         "-115682590513835356866803355398940131328",
         "340282366920938463463374607431768211456",
-    ]);
-    let denom = coefficients(&[
+    ])
+});
+static EXPNEG_DENOM: LazyLock<Vec<BigInt>> = LazyLock::new(|| {
+    coefficients(&[
         "1225524182432722209606361",
         "114095592300906098243859450",
         "5665570424063336070530214243",
@@ -115,8 +121,12 @@ fn expneg(x: &BigInt) -> BigInt {
         "72144088983913131323343765784380833792",
         "224599776407103106596571252037123047424",
         "340282366920938463463374607431768211456",
-    ]);
-    (poly_val(&num, x) << PRECISION).div_floor(&poly_val(&denom, x))
+    ])
+});
+
+/// e^(−x) for Q.128 `x` ≥ 0, by the network's rational approximation.
+fn expneg(x: &BigInt) -> BigInt {
+    (poly_val(&EXPNEG_NUM, x) << PRECISION).div_floor(&poly_val(&EXPNEG_DENOM, x))
 }
 
 #[cfg(test)]
