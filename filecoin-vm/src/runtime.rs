@@ -194,6 +194,10 @@ pub trait Runtime {
     fn beacon_randomness(&mut self, epoch: ChainEpoch) -> Result<[u8; 32], ActorError>;
     /// FIL in circulation (the FVM's `total_fil_circ_supply` syscall).
     fn total_fil_circ_supply(&mut self) -> Result<TokenAmount, ActorError>;
+    /// Deletes the running actor (the FVM's `self_destruct` without burning): refused while
+    /// read-only, and while it still holds funds (`USR_ILLEGAL_STATE`, as the FVM refuses the
+    /// syscall); a payment channel pays out first, then deletes itself.
+    fn delete_actor(&mut self) -> Result<(), ActorError>;
 
     // --- What the init actor needs to create actors. Refused for any other actor. ---
 

@@ -115,6 +115,22 @@ impl Runtime for Frame<'_, '_> {
         Ok(())
     }
 
+    fn delete_actor(&mut self) -> Result<(), ActorError> {
+        self.require_writable("delete itself")?;
+        self.syscall()?;
+        let id = self.context.receiver;
+        let actor = self.receiver_actor()?;
+        if !actor.balance.is_zero() {
+            return Err(ActorError::illegal_state(format!(
+                "cannot delete actor f0{id} holding {} FIL",
+                actor.balance
+            )));
+        }
+        self.cm.charge_update(id).map_err(|a| self.abort(a))?;
+        self.cm.tree.delete_actor(id);
+        Ok(())
+    }
+
     fn store(&self) -> ActorStore {
         self.cm.actor_store()
     }
