@@ -8,6 +8,7 @@
 mod balances;
 mod lifecycle;
 mod publish;
+mod verified;
 
 use cid::Cid;
 use filecoin_vm::genesis::install_singleton;
@@ -55,9 +56,17 @@ pub(super) fn f05() -> Address {
 
 /// A net with the market, cron ticking it, reward/power stand-ins and two miner stand-ins.
 pub(super) fn world() -> World {
+    world_with(|_| {})
+}
+
+/// [`world`], with `extra` applied to its genesis after the storage actors are installed.
+pub(super) fn world_with(
+    extra: impl FnOnce(&mut filecoin_vm::StateTree<filecoin_vm::SharedStore>),
+) -> World {
     let mut miners = (0, 0);
     let mut net = Net::with_genesis(|tree| {
         genesis::install(tree).unwrap();
+        extra(tree);
         let entries = vec![CronEntry { receiver: f05(), method_num: CRON_TICK_METHOD }];
         let cron = tree.store().put_cbor(&CronState { entries }, Code::Blake2b256).unwrap();
         install_singleton(tree, CRON_ACTOR_ID, BuiltinType::Cron.code_cid(), cron);
