@@ -7,8 +7,10 @@ pragma solidity ^0.8.17;
 
 import {PowerAPI} from "filecoin-solidity-api/contracts/v0.8/PowerAPI.sol";
 import {DataCapAPI} from "filecoin-solidity-api/contracts/v0.8/DataCapAPI.sol";
+import {MarketAPI} from "filecoin-solidity-api/contracts/v0.8/MarketAPI.sol";
 import {CommonTypes} from "filecoin-solidity-api/contracts/v0.8/types/CommonTypes.sol";
 import {DataCapTypes} from "filecoin-solidity-api/contracts/v0.8/types/DataCapTypes.sol";
+import {MarketTypes} from "filecoin-solidity-api/contracts/v0.8/types/MarketTypes.sol";
 import {PowerTypes} from "filecoin-solidity-api/contracts/v0.8/types/PowerTypes.sol";
 import {FilAddresses} from "filecoin-solidity-api/contracts/v0.8/utils/FilAddresses.sol";
 
@@ -82,5 +84,35 @@ contract StorageClient {
         });
         (int256 code, PowerTypes.CreateMinerReturn memory ret) = PowerAPI.createMiner(params, msg.value);
         return (code, ret.id_address.data, ret.robust_address.data);
+    }
+
+    /// Adds `msg.value` to this contract's escrow in the storage market (as a deal client
+    /// funds its deals).
+    function marketAddBalance() external payable returns (int256) {
+        (int256 code, ) = MarketAPI.addBalance(FilAddresses.fromEthAddress(address(this)), msg.value);
+        return code;
+    }
+
+    /// This contract's escrow and the part of it locked in deals.
+    function marketBalance() external view returns (int256, bytes memory, bytes memory) {
+        (int256 code, MarketTypes.GetBalanceReturn memory ret) =
+            MarketAPI.getBalance(FilAddresses.fromEthAddress(address(this)));
+        return (code, ret.balance.val, ret.locked.val);
+    }
+
+    /// Withdraws up to `amount` (big-endian bytes) of this contract's free escrow back to it.
+    function marketWithdraw(bytes calldata amount) external returns (int256, bytes memory) {
+        MarketTypes.WithdrawBalanceParams memory params = MarketTypes.WithdrawBalanceParams({
+            provider_or_client: FilAddresses.fromEthAddress(address(this)),
+            tokenAmount: CommonTypes.BigInt({val: amount, neg: false})
+        });
+        (int256 code, CommonTypes.BigInt memory withdrawn) = MarketAPI.withdrawBalance(params);
+        return (code, withdrawn.val);
+    }
+
+    /// A deal's activation and termination epochs (the market refuses unknown deals).
+    function dealActivation(uint64 dealId) external view returns (int256, int64, int64) {
+        (int256 code, MarketTypes.GetDealActivationReturn memory ret) = MarketAPI.getDealActivation(dealId);
+        return (code, CommonTypes.ChainEpoch.unwrap(ret.activated), CommonTypes.ChainEpoch.unwrap(ret.terminated));
     }
 }

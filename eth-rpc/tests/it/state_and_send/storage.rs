@@ -56,3 +56,47 @@ async fn contracts_read_power_through_the_library() {
     let raw = StorageClient::minerRawPowerCall::abi_decode_returns(&out).unwrap();
     assert_eq!(raw._0, I256::try_from(16).unwrap());
 }
+
+/// The big-endian magnitude of `atto`, as filecoin-solidity-api's `BigInt.val`.
+fn big_endian(atto: u128) -> Vec<u8> {
+    let bytes = atto.to_be_bytes();
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    bytes[first..].to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_funds_and_withdraws_its_market_escrow() {
+    let net = TestNet::start().await;
+    let owner = key(&net, 0);
+    let (client, _) = deploy(&net, &owner, StorageClient::BYTECODE.to_vec(), false).await;
+    let send = |nonce: u64, value: u128, input: Vec<u8>| {
+        eip1559(&owner, nonce, Some(client), value, input, GAS)
+    };
+
+    // AddBalance with the transaction's value: the escrow holds 1 FIL, none locked.
+    let nonce = next_nonce(&net, &owner);
+    let add = StorageClient::marketAddBalanceCall {}.abi_encode();
+    execute(&net, &send(nonce, FIL, add), false).await;
+    let out = call(&net, client, StorageClient::marketBalanceCall {}.abi_encode()).await;
+    let balance = StorageClient::marketBalanceCall::abi_decode_returns(&out).unwrap();
+    assert_eq!(balance._0, I256::ZERO);
+    assert_eq!(balance._1.to_vec(), big_endian(FIL));
+    assert_eq!(balance._2.to_vec(), [0], "nothing locked (the library writes zero as 0x00)");
+
+    // Withdraw 0.4 FIL back to the contract.
+    let amount = big_endian(4 * FIL / 10);
+    let withdraw = StorageClient::marketWithdrawCall { amount: amount.clone().into() }.abi_encode();
+    let out = call(&net, client, withdraw.clone()).await;
+    let preview = StorageClient::marketWithdrawCall::abi_decode_returns(&out).unwrap();
+    assert_eq!((preview._0, preview._1.to_vec()), (I256::ZERO, amount));
+    execute(&net, &send(nonce + 1, 0, withdraw), false).await;
+    let out = call(&net, client, StorageClient::marketBalanceCall {}.abi_encode()).await;
+    let balance = StorageClient::marketBalanceCall::abi_decode_returns(&out).unwrap();
+    assert_eq!(balance._1.to_vec(), big_endian(6 * FIL / 10));
+
+    // A deal that was never published: USR_NOT_FOUND (17), handed to the contract.
+    let out =
+        call(&net, client, StorageClient::dealActivationCall { dealId: 0 }.abi_encode()).await;
+    let activation = StorageClient::dealActivationCall::abi_decode_returns(&out).unwrap();
+    assert_eq!(activation._0, I256::try_from(17).unwrap());
+}
