@@ -3,11 +3,12 @@
 //! delay `Collect` pays `to` what was redeemed and returns the rest to `from`.
 //!
 //! Created only through init's `Exec`. Vouchers are checked as the network checks them: the
-//! other party authenticates the voucher's signing bytes through its own `AuthenticateMessage`
-//! (so an f1/f3 key signs, and an f410 account or contract answers for itself), then time
-//! locks, the secret, the optional verification call, lanes (nonces only increase; merged
-//! lanes' redeemed amounts are not paid twice) and the channel's balance. Only built-in actors
-//! may call it (FIP-0050): contracts go through an account's message.
+//! other party authenticates the voucher's signing bytes through its own `AuthenticateMessage`,
+//! read-only (an f1/f3 account checks its key's signature; an f410 EthAccount answers nothing,
+//! so it cannot sign vouchers; a contract would answer for itself), then time locks, the
+//! secret, the optional verification call, lanes (nonces only increase; merged lanes' redeemed
+//! amounts are not paid twice) and the channel's balance. Only built-in actors may call it
+//! (FIP-0050): a contract can be a party but cannot redeem, settle or collect itself.
 
 mod state;
 mod types;
@@ -53,6 +54,8 @@ impl Actor for PaychActor {
 }
 
 /// Init creates the channel; both parties must exist (keys get accounts) and are stored as IDs.
+/// Upstream (v18) asks nothing of the parties' kinds: whether one can sign shows only when its
+/// `AuthenticateMessage` is asked to vouch for a voucher.
 fn constructor(rt: &mut dyn Runtime, p: ConstructorParams) -> ActorResult {
     caller_type_is(rt, &[BuiltinType::Init])?;
     let to = Address::new_id(resolve_to_actor_id(rt, &p.to, true)?);
@@ -245,7 +248,7 @@ fn settle(rt: &mut dyn Runtime) -> ActorResult {
     if st.settling_at != 0 {
         return Err(ActorError::illegal_state("channel already settling"));
     }
-    st.settling_at = (rt.machine().epoch + SETTLE_DELAY).max(st.min_settle_height);
+    st.settling_at = rt.machine().epoch.saturating_add(SETTLE_DELAY).max(st.min_settle_height);
     save_state(rt, &st)?;
     ret_none()
 }

@@ -43,7 +43,7 @@ pub fn caller_type_is(
 
 /// The actor ID behind `address`. A key or f410 address without an actor gets one by a
 /// zero-value send first, as builtin-actors does for parameters naming new parties; with
-/// `must_exist`, an address that still has no actor is `USR_ILLEGAL_ARGUMENT`.
+/// `must_exist`, an address that names no actor is `USR_NOT_FOUND`.
 pub fn resolve_to_actor_id(
     rt: &mut dyn Runtime,
     address: &Address,
@@ -72,7 +72,7 @@ pub fn resolve_to_actor_id(
         }
     };
     if must_exist && rt.actor_code(id)?.is_none() {
-        return Err(ActorError::illegal_argument(format!("no code for address {address}")));
+        return Err(ActorError::not_found(format!("no code for address {address}")));
     }
     Ok(id)
 }

@@ -412,9 +412,9 @@ fn constructor_rules() {
         assert_exit(&ret, ExitCode::USR_ILLEGAL_ARGUMENT);
     }
 
-    // A signer ID with no actor behind it: resolved to itself, then refused for having no code.
+    // A signer ID with no actor behind it: resolved to itself, then not found (no code).
     let ret = create(&mut net, vec![alice, Address::new_id(999_999)], 1, 0, 0, fil(1));
-    assert_exit(&ret, ExitCode::USR_ILLEGAL_ARGUMENT);
+    assert_exit(&ret, ExitCode::USR_NOT_FOUND);
 
     // A new key becomes an account; signers named by ID are taken as they are.
     let newcomer = Key::bls(7).address();
