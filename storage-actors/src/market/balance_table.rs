@@ -116,49 +116,34 @@ impl MarketState {
         Ok(taken)
     }
 
-    /// Whether `who`'s unlocked escrow covers locking `extra` more.
-    pub(super) fn balance_covers<BS: Blockstore>(
+    /// Both tables, loaded once for the checks of a whole batch of deals.
+    pub(super) fn load_balances<'a, BS: Blockstore>(
         &self,
-        store: &BS,
-        who: &Address,
-        extra: &TokenAmount,
-    ) -> Result<bool, ActorError> {
-        let (escrow, locked) = self.balances(store, who)?;
-        Ok(locked + extra <= escrow)
+        store: &'a BS,
+    ) -> Result<Balances<'a, BS>, ActorError> {
+        Ok(Balances {
+            escrow: Table::load(store, &self.escrow_table)?,
+            locked: Table::load(store, &self.locked_table)?,
+        })
     }
 
-    fn lock<BS: Blockstore>(
+    /// Locks new deals' funds (each client's fee and collateral, the provider's collateral),
+    /// refusing with `USR_INSUFFICIENT_FUNDS` a lock the escrow does not cover. The tables are
+    /// loaded and written once for the batch.
+    pub(super) fn lock_deal_balances<'d, BS: Blockstore>(
         &mut self,
         store: &BS,
-        who: &Address,
-        amount: &TokenAmount,
+        deals: impl IntoIterator<Item = &'d DealProposal>,
     ) -> Result<(), ActorError> {
-        if amount.is_negative() {
-            return Err(ActorError::illegal_state(format!("cannot lock negative {amount}")));
+        let mut balances = self.load_balances(store)?;
+        for deal in deals {
+            balances.lock(&deal.client, &deal.client_balance_requirement())?;
+            balances.lock(&deal.provider, &deal.provider_collateral)?;
+            self.total_client_locked_collateral += &deal.client_collateral;
+            self.total_client_storage_fee += deal.total_storage_fee();
+            self.total_provider_locked_collateral += &deal.provider_collateral;
         }
-        if !self.balance_covers(store, who, amount)? {
-            return Err(ActorError::new(
-                fvm_shared::error::ExitCode::USR_INSUFFICIENT_FUNDS,
-                format!("escrow of {who} does not cover locking {amount}"),
-            ));
-        }
-        let mut locked = Table::load(store, &self.locked_table)?;
-        locked.add(who, amount)?;
-        self.locked_table = locked.flush()?;
-        Ok(())
-    }
-
-    /// Locks a new deal's funds: the client's fee and collateral, the provider's collateral.
-    pub(super) fn lock_deal_balances<BS: Blockstore>(
-        &mut self,
-        store: &BS,
-        deal: &DealProposal,
-    ) -> Result<(), ActorError> {
-        self.lock(store, &deal.client, &deal.client_balance_requirement())?;
-        self.lock(store, &deal.provider, &deal.provider_collateral)?;
-        self.total_client_locked_collateral += &deal.client_collateral;
-        self.total_client_storage_fee += deal.total_storage_fee();
-        self.total_provider_locked_collateral += &deal.provider_collateral;
+        self.locked_table = balances.locked.flush()?;
         Ok(())
     }
 
@@ -224,10 +209,49 @@ impl MarketState {
     }
 }
 
+/// The escrow and locked tables of one state, loaded for a batch.
+pub(super) struct Balances<'a, BS: Blockstore> {
+    escrow: Table<'a, BS>,
+    locked: Table<'a, BS>,
+}
+
+impl<BS: Blockstore> Balances<'_, BS> {
+    /// Whether `who`'s unlocked escrow covers locking `extra` more.
+    pub(super) fn covers(&self, who: &Address, extra: &TokenAmount) -> Result<bool, ActorError> {
+        Ok(self.locked.get(who)? + extra <= self.escrow.get(who)?)
+    }
+
+    fn lock(&mut self, who: &Address, amount: &TokenAmount) -> Result<(), ActorError> {
+        if amount.is_negative() {
+            return Err(ActorError::illegal_state(format!("cannot lock negative {amount}")));
+        }
+        if !self.covers(who, amount)? {
+            return Err(ActorError::new(
+                fvm_shared::error::ExitCode::USR_INSUFFICIENT_FUNDS,
+                format!("escrow of {who} does not cover locking {amount}"),
+            ));
+        }
+        self.locked.add(who, amount)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use filecoin_vm::MemoryBlockstore;
+
+    /// Locks `amount` of `who`'s escrow in `st`, as publication does for one party.
+    fn lock(
+        st: &mut MarketState,
+        store: &MemoryBlockstore,
+        who: &Address,
+        amount: &TokenAmount,
+    ) -> Result<(), ActorError> {
+        let mut balances = st.load_balances(store)?;
+        balances.lock(who, amount)?;
+        st.locked_table = balances.locked.flush()?;
+        Ok(())
+    }
 
     #[test]
     fn withdrawal_stops_at_the_locked_part_and_payments_move_locked_fees() {
@@ -235,10 +259,10 @@ mod tests {
         let mut st = MarketState::new(&store).unwrap();
         let (client, provider) = (Address::new_id(100), Address::new_id(101));
         st.add_escrow(&store, &client, &TokenAmount::from_atto(100u64)).unwrap();
-        st.lock(&store, &client, &TokenAmount::from_atto(70u64)).unwrap();
+        lock(&mut st, &store, &client, &TokenAmount::from_atto(70u64)).unwrap();
         let taken = st.withdraw_escrow(&store, &client, &TokenAmount::from_atto(50u64)).unwrap();
         assert_eq!(taken, TokenAmount::from_atto(30u64));
-        assert!(st.lock(&store, &client, &TokenAmount::from_atto(1u64)).is_err());
+        assert!(lock(&mut st, &store, &client, &TokenAmount::from_atto(1u64)).is_err());
 
         st.total_client_storage_fee = TokenAmount::from_atto(70u64);
         st.pay(&store, &client, &provider, &TokenAmount::from_atto(20u64)).unwrap();

@@ -102,6 +102,7 @@ pub(super) fn publish_storage_deals(
     let provider_addr = Address::new_id(provider);
     let st: MarketState = load_state(rt)?;
     let store = rt.store();
+    let balances = st.load_balances(&store)?;
     let mut valid = Vec::new();
     let mut valid_inputs = Vec::new();
     let mut seen = BTreeSet::new();
@@ -122,11 +123,11 @@ pub(super) fn publish_storage_deals(
         let client_addr = Address::new_id(client);
         let client_total = client_lockup.get(&client).cloned().unwrap_or_default()
             + proposal.client_balance_requirement();
-        if !st.balance_covers(&store, &client_addr, &client_total)? {
+        if !balances.covers(&client_addr, &client_total)? {
             continue;
         }
         let provider_total = &provider_lockup + &proposal.provider_collateral;
-        if !st.balance_covers(&store, &provider_addr, &provider_total)? {
+        if !balances.covers(&provider_addr, &provider_total)? {
             continue;
         }
         proposal.client = client_addr;
@@ -174,8 +175,8 @@ pub(super) fn publish_storage_deals(
     let mut proposals = Vec::with_capacity(valid.len());
     let mut ops = Vec::with_capacity(valid.len());
     let mut allocations = Vec::new();
+    st.lock_deal_balances(&store, valid.iter().map(|d| &d.proposal))?;
     for deal in &valid {
-        st.lock_deal_balances(&store, &deal.proposal)?;
         let id = st.next_id;
         st.next_id += 1;
         ids.push(id);
