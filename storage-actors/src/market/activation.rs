@@ -158,8 +158,7 @@ pub(super) fn verify_deals_for_activation(
         unsealed_cids.push(if proposals.is_empty() {
             None
         } else {
-            let pieces: Vec<&DealProposal> = proposals.iter().collect();
-            Some(compute_unsealed_sector_cid(sector.sector_type, &pieces)?)
+            Some(compute_unsealed_sector_cid(sector.sector_type, &proposals)?)
         });
     }
     ret(&VerifyDealsForActivationReturn { unsealed_cids })
@@ -214,8 +213,7 @@ pub(super) fn batch_activate_deals(
             new_states.push((id, new_state(sector.sector_number, now)));
         }
         let unsealed_cid = if p.compute_cid && !proposals.is_empty() {
-            let pieces: Vec<&DealProposal> = proposals.iter().collect();
-            Some(compute_unsealed_sector_cid(sector.sector_type, &pieces)?)
+            Some(compute_unsealed_sector_cid(sector.sector_type, &proposals)?)
         } else {
             None
         };

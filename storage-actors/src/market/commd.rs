@@ -76,7 +76,7 @@ impl Stack {
 /// CommD of a sector of `proof`'s size holding `pieces` in order.
 pub fn compute_unsealed_sector_cid(
     proof: RegisteredSealProof,
-    pieces: &[&DealProposal],
+    pieces: &[DealProposal],
 ) -> Result<Cid, ActorError> {
     let sector_size = proof
         .sector_size()
@@ -172,18 +172,18 @@ mod tests {
         // A full-size piece is the sector's CommD.
         let whole: Cid =
             "baga6ea4seaqdlpnhgsndrgjeu4p46hahlsr4lybg6du4d56ooppdpxhcofxeuoi".parse().unwrap();
-        assert_eq!(compute_unsealed_sector_cid(proof, &[&deal(whole, 2048)]).unwrap(), whole);
+        assert_eq!(compute_unsealed_sector_cid(proof, &[deal(whole, 2048)]).unwrap(), whole);
         // Zero pieces are indistinguishable from padding: a 128-byte zero piece then a
         // 512-byte zero piece (aligned after 384 bytes of padding) is the empty sector.
         let z128 = piece_cid(&zero_commitment(128)).unwrap();
         let z512 = piece_cid(&zero_commitment(512)).unwrap();
-        let pieces = [&deal(z128, 128), &deal(z512, 512)];
+        let pieces = [deal(z128, 128), deal(z512, 512)];
         assert_eq!(compute_unsealed_sector_cid(proof, &pieces).unwrap(), empty);
         // A data piece changes the root, wherever it lands.
         let cc: Cid =
             "baga6ea4seaqmfldjtozgne6adk7eve2vdxte7vzlivae7nzsbrawobo546zkijq".parse().unwrap();
-        let a = compute_unsealed_sector_cid(proof, &[&deal(cc, 128)]).unwrap();
-        let b = compute_unsealed_sector_cid(proof, &[&deal(z128, 128), &deal(cc, 128)]).unwrap();
+        let a = compute_unsealed_sector_cid(proof, &[deal(cc, 128)]).unwrap();
+        let b = compute_unsealed_sector_cid(proof, &[deal(z128, 128), deal(cc, 128)]).unwrap();
         let mut left = [0u8; 32];
         left.copy_from_slice(cc.hash().digest());
         let (mut at0, mut at1) = (left, parent(&zero_commitment(128), &left));
@@ -196,8 +196,8 @@ mod tests {
         assert_eq!(b, piece_cid(&at1).unwrap());
         assert_ne!(a, empty);
         // Too much data, or a bad size, is refused.
-        let too_much = [&deal(whole, 2048), &deal(cc, 128)];
+        let too_much = [deal(whole, 2048), deal(cc, 128)];
         assert!(compute_unsealed_sector_cid(proof, &too_much).is_err());
-        assert!(compute_unsealed_sector_cid(proof, &[&deal(cc, 96)]).is_err());
+        assert!(compute_unsealed_sector_cid(proof, &[deal(cc, 96)]).is_err());
     }
 }
