@@ -23,7 +23,7 @@ use super::commd::is_piece_cid;
 use super::ext::{self, AllocationRequest, AllocationRequests, AllocationsResponse};
 use super::policy::*;
 use super::types::*;
-use super::{MarketState, bitfield::BitField, cbor_cid, emit, resolve_id};
+use super::{BitField, MarketState, cbor_cid, emit, resolve_id};
 use crate::datacap::{BALANCE_METHOD, TRANSFER_FROM_METHOD};
 use crate::plumbing::{
     cbor_block, decode_return, load_state, ret, save_state, send, send_read_only,
@@ -211,7 +211,9 @@ pub(super) fn publish_storage_deals(
         })?;
         emit::deal_published(rt, id, deal.proposal.client_id(), provider)?;
     }
-    ret(&PublishStorageDealsReturn { ids, valid_deals: BitField::from_bits(valid_inputs) })
+    let valid_deals = BitField::try_from_bits(valid_inputs)
+        .map_err(|e| ActorError::illegal_state(format!("valid deals bitfield: {e}")))?;
+    ret(&PublishStorageDealsReturn { ids, valid_deals })
 }
 
 /// What the network's state says about collateral and time, read once per publication.

@@ -20,7 +20,6 @@
 
 mod activation;
 mod balance_table;
-pub mod bitfield;
 pub mod commd;
 mod cron;
 mod deals;
@@ -44,7 +43,7 @@ use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
 
 pub use balance_table::LockReason;
-pub use bitfield::BitField;
+pub use fvm_ipld_bitfield::BitField;
 pub use state::*;
 pub use types::*;
 

@@ -13,7 +13,7 @@ use fvm_shared::econ::TokenAmount;
 use super::balance_table::LockReason;
 use super::policy::activation_missed_penalty;
 use super::types::*;
-use super::{MarketState, ProviderSectorDeals, bitfield::BitField, deal_cid, emit};
+use super::{BitField, MarketState, ProviderSectorDeals, deal_cid, emit};
 use crate::plumbing::{BatchBuilder, burn, caller_type_is, load_state, ret, ret_none, save_state};
 
 /// What looking up an activated deal found.

@@ -15,8 +15,8 @@ use fvm_shared::{ActorID, MethodNum};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::bitfield::BitField;
 use crate::plumbing::BatchReturn;
+use fvm_ipld_bitfield::BitField;
 
 /// A deal's ID (`next_id` at publication).
 pub type DealID = u64;

@@ -40,7 +40,7 @@ fn activate(w: &mut World, id: DealID, n: u8, sector: u64) {
 
 fn settle(net: &mut Net, ids: &[u64]) -> (ApplyRet, SettleDealPaymentsReturn) {
     let bob = net.bob.address();
-    let bf = BitField::from_bits(ids.iter().copied());
+    let bf = BitField::try_from_bits(ids.iter().copied()).unwrap();
     let ret =
         net.send(&bob, &f05(), SETTLE_DEAL_PAYMENTS_METHOD, Some(&bf), TokenAmount::default());
     let out = decode(&ret);
@@ -243,7 +243,10 @@ fn terminating_a_sector_slashes_its_deals() {
     let (bob, miner) = (w.net.bob.address(), Address::new_id(w.miner));
     w.net.advance(START + 1000 - w.net.epoch);
     let now = w.net.epoch;
-    let params = OnMinerSectorsTerminateParams { epoch: now, sectors: BitField::from_bits([7, 8]) };
+    let params = OnMinerSectorsTerminateParams {
+        epoch: now,
+        sectors: BitField::try_from_bits([7, 8]).unwrap(),
+    };
     // Only miners.
     let ret = w.net.send(
         &bob,
