@@ -7,14 +7,12 @@
 //! each aligned to its own size by zero pieces (the bits of the gap, smallest first); zero
 //! pieces fill the rest of the sector. A zero piece's commitment is the tree over zeros.
 //!
-//! SHA-256 comes from the HAMT crate's key hasher (`fvm_ipld_hamt::Sha256`, which the network's
-//! HAMTs need to hash key bytes exactly), so no hashing crate is added for this.
 
 use cid::Cid;
 use filecoin_vm::ActorError;
-use fvm_ipld_hamt::{HashAlgorithm, Sha256};
 use fvm_shared::commcid::{FIL_COMMITMENT_UNSEALED, SHA2_256_TRUNC254_PADDED};
 use fvm_shared::sector::RegisteredSealProof;
+use sha2::{Digest, Sha256};
 
 use super::types::DealProposal;
 
@@ -39,10 +37,7 @@ pub fn piece_cid(commitment: &Node) -> Result<Cid, ActorError> {
 }
 
 fn parent(left: &Node, right: &Node) -> Node {
-    let mut both = [0u8; 64];
-    both[..32].copy_from_slice(left);
-    both[32..].copy_from_slice(right);
-    let mut out = Sha256::hash(&both[..]);
+    let mut out: Node = Sha256::new().chain_update(left).chain_update(right).finalize().into();
     out[31] &= 0x3f;
     out
 }
