@@ -56,6 +56,14 @@ impl Externs for ChainExterns {
             .ok_or_else(|| anyhow!("blake2b-256 digest"))?)
     }
 
+    fn chain_randomness(&self, epoch: ChainEpoch) -> Result<[u8; 32]> {
+        let height = self
+            .store
+            .height_at_or_before(epoch)?
+            .ok_or_else(|| anyhow!("no tipset at or before epoch {epoch}"))?;
+        Ok(ticket_digest(height))
+    }
+
     fn circulating_supply(&self) -> Result<TokenAmount> {
         circulating_supply(&self.store, &self.state, &self.issued)
     }
@@ -82,6 +90,21 @@ pub(crate) fn beacon_entry_data(round: ChainEpoch) -> Vec<u8> {
     let mut input = b"fevm devnet beacon".to_vec();
     input.extend_from_slice(&round.to_be_bytes());
     blake2b_simd::Params::new().hash_length(32).hash(&input).as_bytes().to_vec()
+}
+
+/// The devnet's winning ticket for the tipset at `height` (a deterministic stand-in for the
+/// block producer's VRF proof; the miner seals blocks with it).
+pub(crate) fn ticket_vrf_proof(height: ChainEpoch) -> Vec<u8> {
+    beacon_entry_data(-height)
+}
+
+/// blake2b-256 of the ticket at `height`: the chain randomness actors draw from there (what
+/// ref-fvm's `get_chain_randomness` returns).
+pub(crate) fn ticket_digest(height: ChainEpoch) -> [u8; 32] {
+    let digest = blake2b_simd::Params::new().hash_length(32).hash(&ticket_vrf_proof(height));
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_bytes());
+    out
 }
 
 /// The machine context messages run in on top of `tipset` (its epoch, time and base fee).

@@ -19,7 +19,7 @@ use multihash_codetable::Code;
 
 use crate::basefee::{PremiumSample, effective_premium, next_base_fee};
 use crate::block::{BeaconEntry, BlockHeader, ElectionProof, Ticket, TxMeta};
-use crate::execution::{ChainExterns, beacon_entry_data};
+use crate::execution::{ChainExterns, beacon_entry_data, ticket_vrf_proof};
 use crate::logs::{IndexedLog, accrue_bloom, log_from_event};
 use crate::mempool::PendingMessage;
 use crate::node::Inner;
@@ -103,7 +103,7 @@ pub(crate) fn build_tipset(
     let receipts_root = Amtv0::new_from_iter(&**store, receipts.iter())?;
     let header = BlockHeader {
         miner: Address::new_id(DEVNET_MINER_ID),
-        ticket: Some(Ticket { vrf_proof: beacon_entry_data(-height) }),
+        ticket: Some(Ticket { vrf_proof: ticket_vrf_proof(height) }),
         election_proof: Some(ElectionProof { win_count: 1, vrf_proof: beacon_entry_data(-height) }),
         beacon_entries: vec![BeaconEntry {
             round: u64::try_from(height)?,

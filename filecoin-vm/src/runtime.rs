@@ -34,10 +34,21 @@ pub struct MachineContext {
     pub network_name: String,
 }
 
-/// Chain data the VM cannot know by itself: tipset CIDs and beacon randomness of past epochs.
+/// Chain data the VM cannot know by itself: tipset CIDs and randomness of past epochs.
 pub trait Externs {
     /// The CID of the tipset at `epoch` (a null round resolves to the previous non-null tipset).
     fn tipset_cid(&self, epoch: ChainEpoch) -> Result<Cid>;
+    /// The chain (ticket) randomness digest for `epoch`: blake2b-256 of the winning ticket of
+    /// the tipset at or before it (ref-fvm's `get_chain_randomness`). Chains without tickets
+    /// may keep this default, the digest of that tipset's CID, which is as unpredictable and
+    /// as fixed once the tipset exists.
+    fn chain_randomness(&self, epoch: ChainEpoch) -> Result<[u8; 32]> {
+        let cid = self.tipset_cid(epoch)?;
+        let digest = blake2b_simd::Params::new().hash_length(32).hash(&cid.to_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(digest.as_bytes());
+        Ok(out)
+    }
     /// The beacon randomness digest for `epoch` (32 bytes, blake2b-256 of the beacon entry).
     fn beacon_randomness(&self, epoch: ChainEpoch) -> Result<[u8; 32]>;
     /// FIL in circulation at the state messages run on (the FVM's `total_fil_circ_supply`).
@@ -192,6 +203,9 @@ pub trait Runtime {
     fn tipset_cid(&mut self, epoch: ChainEpoch) -> Result<Cid, ActorError>;
     /// Beacon randomness for `epoch` (at or before the current epoch).
     fn beacon_randomness(&mut self, epoch: ChainEpoch) -> Result<[u8; 32], ActorError>;
+    /// Chain (ticket) randomness for `epoch` (at or before the current epoch); actors draw
+    /// seal and PoSt-commitment randomness from it.
+    fn chain_randomness(&mut self, epoch: ChainEpoch) -> Result<[u8; 32], ActorError>;
     /// FIL in circulation (the FVM's `total_fil_circ_supply` syscall).
     fn total_fil_circ_supply(&mut self) -> Result<TokenAmount, ActorError>;
     /// Deletes the running actor (the FVM's `self_destruct` without burning): refused while

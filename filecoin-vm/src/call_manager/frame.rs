@@ -219,6 +219,12 @@ impl Runtime for Frame<'_, '_> {
         self.cm.externs.beacon_randomness(epoch).map_err(|e| self.abort(Abort::Fatal(e)))
     }
 
+    fn chain_randomness(&mut self, epoch: ChainEpoch) -> Result<[u8; 32], ActorError> {
+        self.syscall()?;
+        self.charge_lookback(epoch, true)?;
+        self.cm.externs.chain_randomness(epoch).map_err(|e| self.abort(Abort::Fatal(e)))
+    }
+
     fn total_fil_circ_supply(&mut self) -> Result<TokenAmount, ActorError> {
         self.syscall()?;
         self.cm.externs.circulating_supply().map_err(|e| self.abort(Abort::Fatal(e)))
