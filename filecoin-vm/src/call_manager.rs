@@ -115,6 +115,8 @@ pub struct CallManager<'a> {
     events: EventAccumulator,
     trace: TraceBuilder,
     fatal: Option<anyhow::Error>,
+    /// Why the message's receiver failed, in its own words (`exit N: reason`).
+    failure: Option<String>,
 }
 
 impl std::fmt::Debug for CallManager<'_> {
@@ -156,6 +158,7 @@ impl<'a> CallManager<'a> {
             events: EventAccumulator::default(),
             trace: TraceBuilder::default(),
             fatal: None,
+            failure: None,
         }
     }
 
@@ -165,8 +168,10 @@ impl<'a> CallManager<'a> {
     }
 
     /// Consumes the manager: the events kept and the call tree.
-    pub fn finish(self) -> (Vec<fvm_shared::event::StampedEvent>, Option<CallTrace>) {
-        (self.events.into_events(), self.trace.finish())
+    pub fn finish(
+        self,
+    ) -> (Vec<fvm_shared::event::StampedEvent>, Option<CallTrace>, Option<String>) {
+        (self.events.into_events(), self.trace.finish(), self.failure)
     }
 
     /// Sends a message from `from`; see the module docs for the steps.
@@ -305,6 +310,9 @@ impl<'a> CallManager<'a> {
                     code
                 };
                 tracing::trace!(target: "vm", actor = to_id, method, %error, "call failed");
+                if self.depth == 0 {
+                    self.failure = Some(error.to_string());
+                }
                 Ok(Ok(SendOutcome { exit_code, return_data: error.take_data() }))
             }
         }

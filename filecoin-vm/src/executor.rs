@@ -213,12 +213,12 @@ impl<B: Blockstore + 'static> Executor<B> {
             origin,
         );
         let result = cm.send(sender, &msg.to, msg.method_num, params, &msg.value, None, false);
-        let (events, trace) = cm.finish();
+        let (events, trace, reason) = cm.finish();
 
         let (mut exit_code, mut return_data, mut failure_info) = match result {
             Ok(Ok(outcome)) => {
                 let info = (!outcome.exit_code.is_success())
-                    .then(|| format!("exit {}", outcome.exit_code));
+                    .then(|| reason.unwrap_or_else(|| format!("exit {}", outcome.exit_code)));
                 (outcome.exit_code, outcome.return_data.map(|b| b.data).unwrap_or_default(), info)
             }
             Ok(Err(errno)) => {

@@ -196,10 +196,19 @@ pub(super) fn call_failure(result: &InvocResult) -> RpcError {
     if exit_code == EVM_REVERT_EXIT_CODE {
         return RpcError::ExecutionReverted { exit_code, data, failure: None };
     }
-    // The executor's own text for a plain actor failure is just "exit N": name the code instead.
+    // An actor's failure reads "exit N: reason" (or just "exit N"): name the code, then the
+    // actor's reason.
+    let meaning = exit_code_meaning(exit);
     let failure = match &result.failure_info {
-        Some(info) if *info != format!("exit {exit}") => info.clone(),
-        _ => exit_code_meaning(exit).to_owned(),
+        Some(info) => match info.strip_prefix(&format!("exit {exit}")) {
+            Some(rest) => match rest.strip_prefix(": ") {
+                Some(reason) if reason.starts_with(meaning) => reason.to_owned(),
+                Some(reason) if !reason.is_empty() => format!("{meaning}: {reason}"),
+                _ => meaning.to_owned(),
+            },
+            None => info.clone(),
+        },
+        None => meaning.to_owned(),
     };
     RpcError::ExecutionReverted { exit_code, data, failure: Some(failure) }
 }
@@ -330,6 +339,11 @@ mod tests {
         assert_eq!(send, RpcError::TxRejected("insufficient funds for transfer".into()));
         let missing = call_failure(&result(22, vec![], Some("exit 22")));
         assert_eq!(missing.to_string(), "execution reverted: unhandled message (exit code 22)");
+        let explained = call_failure(&result(16, vec![], Some("exit 16: sector 1 taken")));
+        assert_eq!(
+            explained.to_string(),
+            "execution reverted: illegal argument: sector 1 taken (exit code 16)"
+        );
     }
 
     #[test]

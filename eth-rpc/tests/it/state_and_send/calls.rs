@@ -107,7 +107,10 @@ async fn reverts_are_code_3_with_the_revert_data() {
     // A non-revert failure names its exit code.
     let err = call_err(Reverter::invalidOpcodeCall {}.abi_encode()).await;
     assert_eq!(err["code"], 3);
-    assert_eq!(err["message"], "execution reverted: invalid instruction (exit code 34)");
+    assert_eq!(
+        err["message"],
+        "execution reverted: invalid instruction (InvalidFEOpcode) (exit code 34)"
+    );
 
     // Too little gas for the work: -32000 out of gas.
     let input = hex::encode_prefixed(Reverter::spinCall {}.abi_encode());
