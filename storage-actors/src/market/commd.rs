@@ -11,6 +11,7 @@
 use cid::Cid;
 use filecoin_vm::ActorError;
 use fvm_shared::commcid::{FIL_COMMITMENT_UNSEALED, SHA2_256_TRUNC254_PADDED};
+use fvm_shared::piece::PieceInfo;
 use fvm_shared::sector::RegisteredSealProof;
 use sha2::{Digest, Sha256};
 
@@ -68,10 +69,21 @@ impl Stack {
     }
 }
 
-/// CommD of a sector of `proof`'s size holding `pieces` in order.
+/// CommD of a sector of `proof`'s size holding the pieces of `deals` in order.
 pub fn compute_unsealed_sector_cid(
     proof: RegisteredSealProof,
-    pieces: &[DealProposal],
+    deals: &[DealProposal],
+) -> Result<Cid, ActorError> {
+    let pieces: Vec<PieceInfo> =
+        deals.iter().map(|d| PieceInfo { size: d.piece_size, cid: d.piece_cid }).collect();
+    unsealed_cid_of_pieces(proof, &pieces)
+}
+
+/// CommD of a sector of `proof`'s size holding `pieces` in order (what the FVM's
+/// `compute_unsealed_sector_cid` syscall returns; the miner runs it over piece manifests).
+pub fn unsealed_cid_of_pieces(
+    proof: RegisteredSealProof,
+    pieces: &[PieceInfo],
 ) -> Result<Cid, ActorError> {
     let sector_size = proof
         .sector_size()
@@ -87,22 +99,19 @@ pub fn compute_unsealed_sector_cid(
         }
     };
     for p in pieces {
-        let size = p.piece_size.0;
+        let size = p.size.0;
         if size < MIN_PIECE_SIZE || !size.is_power_of_two() {
             return Err(ActorError::illegal_argument(format!("invalid piece size {size}")));
         }
-        if !is_piece_cid(&p.piece_cid) {
-            return Err(ActorError::illegal_argument(format!(
-                "{} is not a piece CID",
-                p.piece_cid
-            )));
+        if !is_piece_cid(&p.cid) {
+            return Err(ActorError::illegal_argument(format!("{} is not a piece CID", p.cid)));
         }
         pad_to(&mut stack, &mut offset, size);
         let end = offset.checked_add(size).filter(|&end| end <= sector_size).ok_or_else(|| {
             ActorError::illegal_argument("pieces do not fit in the sector".to_string())
         })?;
         let mut node = [0u8; 32];
-        node.copy_from_slice(p.piece_cid.hash().digest());
+        node.copy_from_slice(p.cid.hash().digest());
         stack.push(size, node);
         offset = end;
     }

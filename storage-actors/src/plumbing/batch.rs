@@ -46,6 +46,27 @@ impl BatchReturn {
         self.fail_codes.is_empty()
     }
 
+    /// The items of `items` (one per batch item) that succeeded, in order.
+    pub fn successes<'a, T>(&self, items: &'a [T]) -> Vec<&'a T> {
+        let codes = self.codes();
+        items.iter().zip(codes).filter(|(_, code)| code.is_success()).map(|(i, _)| i).collect()
+    }
+
+    /// Chains batches that filtered one another: each batch's items are the successes of the
+    /// one before. The result has the first batch's items, each with the first failure it met
+    /// (how the miner reports validation, then proof, then data activation).
+    pub fn stack(batches: &[Self]) -> Self {
+        let Some((first, rest)) = batches.split_first() else { return Self::default() };
+        let mut codes = first.codes();
+        for batch in rest {
+            let mut later = batch.codes().into_iter();
+            for code in codes.iter_mut().filter(|c| c.is_success()) {
+                *code = later.next().unwrap_or(ExitCode::OK);
+            }
+        }
+        Self::of(&codes)
+    }
+
     /// Every item's exit code, in order.
     pub fn codes(&self) -> Vec<ExitCode> {
         let mut codes = vec![ExitCode::OK; self.size()];
@@ -98,6 +119,22 @@ mod tests {
         assert_eq!(batch.success_count, 2);
         assert_eq!(batch.codes(), codes);
         assert!(!batch.all_ok());
+        assert_eq!(batch.successes(&["a", "b", "c", "d"]), [&"a", &"c"]);
+        // Stage two saw items 0 and 2 and failed the second; stage three saw item 0.
+        let stacked = BatchReturn::stack(&[
+            batch.clone(),
+            BatchReturn::of(&[ExitCode::OK, ExitCode::USR_ILLEGAL_ARGUMENT]),
+            BatchReturn::ok(1),
+        ]);
+        assert_eq!(
+            stacked.codes(),
+            [
+                ExitCode::OK,
+                ExitCode::USR_NOT_FOUND,
+                ExitCode::USR_ILLEGAL_ARGUMENT,
+                ExitCode::USR_FORBIDDEN
+            ]
+        );
         // [2, [[1, 17], [3, 18]]]
         let bytes = fvm_ipld_encoding::to_vec(&batch).unwrap();
         assert_eq!(bytes, vec![0x82, 0x02, 0x82, 0x82, 0x01, 0x11, 0x82, 0x03, 0x12]);

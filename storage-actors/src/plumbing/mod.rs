@@ -8,6 +8,7 @@ mod events;
 mod frc42;
 mod keys;
 mod params;
+mod randomness;
 mod sends;
 mod state;
 
@@ -19,5 +20,6 @@ pub use events::{EVENT_VALUE_CODEC, EventBuilder};
 pub use frc42::method_hash;
 pub use keys::{address_key, i64_key, parse_i64_key, parse_u64_key, u64_key};
 pub use params::{cbor_block, decode_return, no_params, params, ret, ret_none};
+pub use randomness::{DomainSeparationTag, beacon_randomness, draw_randomness, ticket_randomness};
 pub use sends::{burn, callee_exit_code, send, send_error_code, send_read_only, transfer};
 pub use state::{load_state, save_state, store_error};
