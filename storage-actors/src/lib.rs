@@ -15,6 +15,7 @@ pub mod cron;
 pub mod datacap;
 pub mod genesis;
 pub mod market;
+pub mod miner;
 pub mod multisig;
 pub mod paych;
 pub mod power;
@@ -53,5 +54,6 @@ pub fn register(registry: &mut ActorRegistry) {
         )
         .register(BuiltinType::Power.code_cid(), Arc::new(power::PowerActor))
         .register(BuiltinType::Reward.code_cid(), Arc::new(reward::RewardActor))
-        .register(BuiltinType::Market.code_cid(), Arc::new(market::MarketActor));
+        .register(BuiltinType::Market.code_cid(), Arc::new(market::MarketActor))
+        .register(BuiltinType::Miner.code_cid(), Arc::new(miner::methods::MinerActor));
 }

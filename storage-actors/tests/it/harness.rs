@@ -163,6 +163,17 @@ impl Actor for ContractStandIn {
 
 struct NoExterns;
 
+/// The chain randomness digest the harness's externs give for `epoch` (the VM's default:
+/// blake2b-256 of the tipset CID), for tests that must reproduce a draw.
+pub fn chain_digest(epoch: i64) -> [u8; 32] {
+    blake2b_256(&NoExterns.tipset_cid(epoch).unwrap().to_bytes())
+}
+
+/// The beacon digest the harness's externs give for `epoch`.
+pub fn beacon_digest(epoch: i64) -> [u8; 32] {
+    blake2b_256(&epoch.to_be_bytes())
+}
+
 impl Externs for NoExterns {
     fn tipset_cid(&self, epoch: i64) -> anyhow::Result<Cid> {
         let digest = cid::multihash::Multihash::wrap(0, &epoch.to_be_bytes())?;
@@ -176,14 +187,17 @@ impl Externs for NoExterns {
     }
 }
 
-pub fn registry() -> Arc<ActorRegistry> {
+/// The actors: every built-in, contracts as stand-ins, and miners either real or stand-ins
+/// (actors of miner code that forward on [`CONTRACT_RUN`] and accept every other method,
+/// construction included), which lets the market and power be tested against scripted miners.
+pub fn registry(real_miners: bool) -> Arc<ActorRegistry> {
     let mut registry = ActorRegistry::new();
     register_builtins(&mut registry);
     storage_actors::register(&mut registry);
     registry.register(BuiltinType::Evm.code_cid(), Arc::new(ContractStandIn));
-    // Until the storage miner lands, miners are stand-ins too: actors of miner code that
-    // forward on [`CONTRACT_RUN`] and accept every other method (construction included).
-    registry.register(BuiltinType::Miner.code_cid(), Arc::new(ContractStandIn));
+    if !real_miners {
+        registry.register(BuiltinType::Miner.code_cid(), Arc::new(ContractStandIn));
+    }
     Arc::new(registry)
 }
 
@@ -198,6 +212,8 @@ pub struct Net {
     pub carol: Key,
     pub dave: Address,
     pub contract: ActorID,
+    /// Whether miners are the real miner actor rather than stand-ins.
+    pub real_miners: bool,
 }
 
 fn context(epoch: ChainEpoch) -> MachineContext {
@@ -217,6 +233,15 @@ impl Net {
 
     /// A net whose genesis is edited by `edit` after the parties are created.
     pub fn with_genesis(edit: impl FnOnce(&mut StateTree<SharedStore>)) -> Self {
+        Self::build(edit, false)
+    }
+
+    /// As [`Net::with_genesis`], with the real miner actor.
+    pub fn with_real_miners(edit: impl FnOnce(&mut StateTree<SharedStore>)) -> Self {
+        Self::build(edit, true)
+    }
+
+    fn build(edit: impl FnOnce(&mut StateTree<SharedStore>), real_miners: bool) -> Self {
         let store = Arc::new(MemoryBlockstore::new());
         let buffered = std::rc::Rc::new(BufferedBlockstore::new(store.clone()));
         let mut tree = StateTree::new(SharedStore::new(buffered.clone()));
@@ -239,10 +264,15 @@ impl Net {
         let root = tree.flush().unwrap();
         buffered.flush(&root).unwrap();
         let epoch = 100;
-        let exec =
-            Executor::new(store.clone(), &root, context(epoch), Box::new(NoExterns), registry())
-                .unwrap();
-        Self { store, exec, epoch, alice, bob, carol, dave, contract }
+        let exec = Executor::new(
+            store.clone(),
+            &root,
+            context(epoch),
+            Box::new(NoExterns),
+            registry(real_miners),
+        )
+        .unwrap();
+        Self { store, exec, epoch, alice, bob, carol, dave, contract, real_miners }
     }
 
     /// Moves the chain `epochs` forward (state carried over).
@@ -254,7 +284,7 @@ impl Net {
             &root,
             context(self.epoch),
             Box::new(NoExterns),
-            registry(),
+            registry(self.real_miners),
         )
         .unwrap();
     }

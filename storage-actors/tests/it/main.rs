@@ -5,6 +5,7 @@ mod cron;
 mod datacap;
 mod harness;
 mod market;
+mod miner;
 mod multisig;
 mod paych;
 mod power;
