@@ -6,14 +6,19 @@
 
 pub mod beneficiary;
 pub mod common;
+pub mod compact;
 pub mod control;
 pub mod cron;
+pub mod dispute;
+pub mod extend;
 pub mod faults;
 pub mod funds;
+pub mod ni_porep;
 pub mod post;
 pub mod precommit;
 pub mod prove_commit;
 pub mod queries;
+pub mod replica_update;
 pub mod terminate;
 
 use filecoin_vm::{Actor, ActorError, ActorResult, Runtime};
@@ -107,6 +112,16 @@ impl Actor for MinerActor {
                 queries::get_nominal_sector_expiration(rt, params(block)?)
             }
             REPORT_CONSENSUS_FAULT_METHOD => queries::report_consensus_fault(rt, params(block)?),
+            EXTEND_SECTOR_EXPIRATION2_METHOD => {
+                extend::extend_sector_expiration2(rt, params(block)?)
+            }
+            COMPACT_PARTITIONS_METHOD => compact::compact_partitions(rt, params(block)?),
+            COMPACT_SECTOR_NUMBERS_METHOD => compact::compact_sector_numbers(rt, params(block)?),
+            DISPUTE_WINDOWED_POST_METHOD => dispute::dispute_windowed_post(rt, params(block)?),
+            PROVE_REPLICA_UPDATES3_METHOD => {
+                replica_update::prove_replica_updates3(rt, params(block)?)
+            }
+            PROVE_COMMIT_SECTORS_NI_METHOD => ni_porep::prove_commit_sectors_ni(rt, params(block)?),
 
             other => Err(ActorError::unhandled_method(other)),
         }
