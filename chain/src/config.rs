@@ -44,6 +44,9 @@ pub struct ChainConfig {
     /// Number of native f1 (secp256k1) accounts, derived from the same mnemonic at
     /// m/44'/461'/0'/0/i (Filecoin's coin type), with the same balance.
     pub f1_accounts: u32,
+    /// Storage providers created at genesis (miners f01000, f01001, … with BLS workers derived
+    /// from the mnemonic at m/44'/461'/1'/0/i, each funded with `balance`).
+    pub providers: u32,
     /// Genesis timestamp, unix seconds. `None` takes the time the chain is first created.
     pub genesis_time: Option<u64>,
     /// When tipsets are produced.
@@ -58,6 +61,16 @@ pub struct ChainConfig {
     pub data_dir: Option<PathBuf>,
 }
 
+impl ChainConfig {
+    /// FIL issued at genesis: every funded account's balance (the base of the circulating
+    /// supply).
+    pub fn issued(&self) -> TokenAmount {
+        let funded =
+            u64::from(self.accounts) + u64::from(self.f1_accounts) + u64::from(self.providers);
+        self.balance.clone() * funded
+    }
+}
+
 impl Default for ChainConfig {
     fn default() -> Self {
         Self {
@@ -67,6 +80,7 @@ impl Default for ChainConfig {
             accounts: DEFAULT_ACCOUNTS,
             balance: TokenAmount::from_whole(DEFAULT_BALANCE_FIL),
             f1_accounts: 0,
+            providers: 0,
             genesis_time: None,
             mining: MiningMode::Instant,
             tipset_gas_limit: crate::basefee::BLOCK_GAS_LIMIT,

@@ -78,6 +78,15 @@ fn derive(mnemonic: &str, first: &str, count: u32) -> Result<Vec<PrivateKeySigne
         .collect()
 }
 
+/// The 32-byte secp256k1 secret keys at `first` and the `count - 1` indices after it (seeds for
+/// keys of other kinds, such as the genesis providers' BLS workers).
+pub(crate) fn derive_keys(mnemonic: &str, first: &str, count: u32) -> Result<Vec<[u8; 32]>> {
+    Ok(derive(mnemonic, first, count)?
+        .into_iter()
+        .map(|signer| signer.credential().to_bytes().into())
+        .collect())
+}
+
 /// Builds the genesis state in `store` and returns its root.
 pub fn build_genesis<BS: Blockstore + Clone>(store: BS, config: &ChainConfig) -> Result<Cid> {
     let mut tree = StateTree::new(store);

@@ -27,6 +27,7 @@ pub mod miner;
 pub mod node;
 mod node_api;
 pub mod overrides;
+pub mod providers;
 pub mod store;
 pub mod tipset;
 

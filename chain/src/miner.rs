@@ -68,6 +68,7 @@ pub(crate) fn build_tipset(
     let mut logs = Vec::new();
     let mut bloom = Bloom::default();
     let mut gas_used = 0u64;
+    let mut tip_total = TokenAmount::default();
     for (index, pending) in messages.iter().enumerate() {
         let ret = exec
             .apply_message(
@@ -89,11 +90,12 @@ pub(crate) fn build_tipset(
             });
         }
         let out = &ret.gas_outputs;
+        tip_total += &out.miner_tip;
         fees.push(&out.base_fee_burn + &out.over_estimation_burn + &out.miner_tip);
         gas_used += ret.receipt.gas_used;
         receipts.push(ret.receipt);
     }
-    end_epoch(&mut exec, height)?;
+    end_epoch(&mut exec, height, &tip_total)?;
     let state_root = exec.flush()?;
 
     for pending in &messages {
@@ -146,7 +148,12 @@ pub(crate) fn build_tipset(
 ///
 /// On the network a failing tick is a consensus failure. Here it would wedge the devnet for good,
 /// so it is logged loudly and the tipset is still produced; no test or flow expects one.
-fn end_epoch<B: Blockstore + 'static>(exec: &mut Executor<B>, height: ChainEpoch) -> Result<()> {
+fn end_epoch<B: Blockstore + 'static>(
+    exec: &mut Executor<B>,
+    height: ChainEpoch,
+    tips: &TokenAmount,
+) -> Result<()> {
+    award_block_reward(exec, height, tips)?;
     if exec.state_tree().get_actor(storage_actors::CRON_ACTOR_ID)?.is_none() {
         // A chain created before cron was part of genesis: nothing to tick.
         return Ok(());
@@ -170,6 +177,51 @@ fn end_epoch<B: Blockstore + 'static>(exec: &mut Executor<B>, height: ChainEpoch
             exit_code = ret.receipt.exit_code.value(),
             failure = ret.failure_info.as_deref().unwrap_or(""),
             "cron tick failed"
+        );
+    }
+    Ok(())
+}
+
+/// Pays the block's producer as the network does after a block's messages: the system actor
+/// sends reward's `AwardBlockReward` (one win, no penalty, the tips the block's messages paid
+/// to f02), and reward sends the miner its share through `ApplyRewards`, where three quarters
+/// vest. Only when the block's miner (f01000) is a storage miner: a devnet started without
+/// providers has no one to pay, and the tips stay with f02.
+fn award_block_reward<B: Blockstore + 'static>(
+    exec: &mut Executor<B>,
+    height: ChainEpoch,
+    tips: &TokenAmount,
+) -> Result<()> {
+    let miner = exec.state_tree().get_actor(DEVNET_MINER_ID)?;
+    if miner.is_none_or(|m| m.code != filecoin_vm::BuiltinType::Miner.code_cid()) {
+        return Ok(());
+    }
+    let params = storage_actors::reward::AwardBlockRewardParams {
+        miner: Address::new_id(DEVNET_MINER_ID),
+        penalty: TokenAmount::default(),
+        gas_reward: tips.clone(),
+        win_count: 1,
+    };
+    let award = fvm_shared::message::Message {
+        version: 0,
+        from: Address::new_id(filecoin_vm::SYSTEM_ACTOR_ID),
+        to: Address::new_id(filecoin_vm::REWARD_ACTOR_ID),
+        sequence: 0,
+        value: TokenAmount::default(),
+        method_num: storage_actors::reward::AWARD_BLOCK_REWARD_METHOD,
+        params: fvm_ipld_encoding::RawBytes::serialize(&params)?,
+        gas_limit: 1 << 30,
+        gas_fee_cap: TokenAmount::default(),
+        gas_premium: TokenAmount::default(),
+    };
+    let ret =
+        exec.apply_message(&award, ApplyKind::Implicit).context("awarding the block reward")?;
+    if !ret.receipt.exit_code.is_success() {
+        tracing::error!(
+            height,
+            exit_code = ret.receipt.exit_code.value(),
+            failure = ret.failure_info.as_deref().unwrap_or(""),
+            "block reward failed"
         );
     }
     Ok(())

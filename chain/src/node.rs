@@ -86,6 +86,7 @@ impl DevNode {
         filecoin_vm::builtin::register_builtins(&mut registry);
         evm_actor::register(&mut registry);
         storage_actors::register(&mut registry);
+        let registry = Arc::new(registry);
         let identity = fvm_ipld_encoding::to_vec(&(config.chain_id, &config.network_name))?;
 
         let clock = Clock::default();
@@ -105,19 +106,18 @@ impl DevNode {
                 load_tipset(&store, height)?
                     .ok_or_else(|| anyhow!("head tipset {height} missing"))?
             }
-            None => Arc::new(create_genesis(&store, &config, &identity, &clock)?),
+            None => Arc::new(create_genesis(&store, &config, &identity, &clock, &registry)?),
         };
         let next_base_fee = next_base_fee_after(&store, &head)?;
         let (heads, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (pending, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let issued =
-            config.balance.clone() * (u64::from(config.accounts) + u64::from(config.f1_accounts));
+        let issued = config.issued();
         let inner = Arc::new(Inner {
             dev_accounts: dev_accounts(&config.mnemonic, config.accounts)?,
             native_accounts: native_accounts(&config.mnemonic, config.f1_accounts)?,
             config,
             store,
-            registry: Arc::new(registry),
+            registry,
             tipsets: RwLock::new(HashMap::from([(head.height(), head.clone())])),
             head: RwLock::new(Head { tipset: head, next_base_fee }),
             mempool: Mutex::new(Mempool::default()),
@@ -339,10 +339,13 @@ fn create_genesis(
     config: &ChainConfig,
     identity: &[u8],
     clock: &Clock,
+    registry: &Arc<ActorRegistry>,
 ) -> Result<Tipset> {
-    let state_root = build_genesis(&**store, config)?;
-    let receipts = Amtv0::<Receipt, _>::new_from_iter(&**store, std::iter::empty::<Receipt>())?;
     let timestamp = config.genesis_time.unwrap_or_else(|| clock.now());
+    let state_root = build_genesis(&**store, config)?;
+    let state_root =
+        crate::providers::install(store.clone(), &state_root, config, registry.clone(), timestamp)?;
+    let receipts = Amtv0::<Receipt, _>::new_from_iter(&**store, std::iter::empty::<Receipt>())?;
     let header = BlockHeader {
         miner: Address::new_id(DEVNET_MINER_ID),
         ticket: None,

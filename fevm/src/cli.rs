@@ -53,6 +53,10 @@ pub(crate) struct Cli {
     /// Native f1 (secp256k1) accounts to create at genesis, besides the dev accounts.
     #[arg(long, default_value_t = 0)]
     pub(crate) f1_accounts: u32,
+    /// Storage providers (miners f01000, f01001, …) to create at genesis, each with a BLS
+    /// worker key derived from the mnemonic.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) providers: u32,
     /// Only warnings and errors in the log (no per-request lines).
     #[arg(short, long)]
     pub(crate) quiet: bool,
@@ -85,6 +89,7 @@ impl Cli {
             accounts: self.accounts,
             balance: TokenAmount::from_whole(self.balance),
             f1_accounts: self.f1_accounts,
+            providers: self.providers,
             mining,
             null_rounds: self.null_rounds,
             data_dir: self.data_dir.clone(),
@@ -115,6 +120,23 @@ pub(crate) fn banner(config: &ChainConfig, accounts: &[DevAccount]) -> String {
     let _ = writeln!(out, "\nPrivate Keys\n==================");
     for (i, a) in accounts.iter().enumerate() {
         let _ = writeln!(out, "({i}) {}", a.signer.to_bytes());
+    }
+    if let Ok(providers) = chain::providers::provider_keys(&config.mnemonic, config.providers)
+        && !providers.is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "\nStorage Providers (2 KiB sectors; owner = worker, BLS)\n=================="
+        );
+        for p in &providers {
+            let secret: String = p.secret.iter().map(|b| format!("{b:02x}")).collect();
+            let _ = writeln!(out, "f0{} worker {} key {secret}", p.miner, p.worker);
+        }
+        let _ = writeln!(
+            out,
+            "Worker key path:   {}…",
+            chain::providers::WORKER_KEY_PATH.trim_end_matches('0')
+        );
     }
     let _ = writeln!(out, "\nWallet\n==================\nMnemonic:          {}", config.mnemonic);
     let _ = writeln!(out, "Derivation path:   m/44'/60'/0'/0/");

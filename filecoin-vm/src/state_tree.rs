@@ -274,6 +274,15 @@ impl<BS: Blockstore + Clone> StateTree<BS> {
         Ok(())
     }
 
+    /// Makes the next registered address get at least `id` (genesis only): Filecoin networks
+    /// number their genesis miners from f01000, after the accounts.
+    pub fn skip_ids_to(&mut self, id: ActorID) -> Result<()> {
+        if self.next_id()? < id {
+            self.top().next_id = Some(id);
+        }
+        Ok(())
+    }
+
     /// The ID the next registered address will get.
     pub fn next_id(&self) -> Result<ActorID> {
         for layer in self.layers.iter().rev() {

@@ -5,4 +5,5 @@ mod mempool;
 mod mining;
 mod overrides;
 mod persistence;
+mod providers;
 mod state;
