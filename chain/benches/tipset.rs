@@ -134,6 +134,10 @@ fn empty_tipset(c: &mut Criterion) {
     let node = DevNode::start(ChainConfig { mining: MiningMode::Manual, ..ChainConfig::default() })
         .expect("node");
     c.bench_function("empty_tipset", |b| b.iter(|| node.mine(1).expect("mine")));
+    // The default devnet has a genesis provider, whom each tipset pays its block reward.
+    let config = ChainConfig { mining: MiningMode::Manual, providers: 1, ..ChainConfig::default() };
+    let node = DevNode::start(config).expect("node");
+    c.bench_function("empty_tipset_with_provider", |b| b.iter(|| node.mine(1).expect("mine")));
 }
 
 criterion_group!(benches, empty_tipset, tipset_of_transfers);

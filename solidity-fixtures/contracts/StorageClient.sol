@@ -15,6 +15,10 @@ import {PowerTypes} from "filecoin-solidity-api/contracts/v0.8/types/PowerTypes.
 import {FilAddresses} from "filecoin-solidity-api/contracts/v0.8/utils/FilAddresses.sol";
 
 contract StorageClient {
+    /// StackedDRGWindow2KiBV1P1. The library's enum stops at the V1 Window PoSt types (5–9),
+    /// which miners may no longer be created with; its eleventh entry encodes 10.
+    uint8 private constant WINDOW_POST_2KIB_V1P1 = 10;
+
     /// DataCap's token name and symbol ("DataCap", "DCAP").
     function datacapNameAndSymbol() external view returns (int256, string memory, int256, string memory) {
         (int256 nameCode, string memory name) = DataCapAPI.name();
@@ -78,7 +82,7 @@ contract StorageClient {
         PowerTypes.CreateMinerParams memory params = PowerTypes.CreateMinerParams({
             owner: FilAddresses.fromEthAddress(address(this)),
             worker: CommonTypes.FilAddress({data: worker}),
-            window_post_proof_type: PowerTypes.RegisteredPoStProof.StackedDRGWindow2KiBV1,
+            window_post_proof_type: PowerTypes.RegisteredPoStProof(WINDOW_POST_2KIB_V1P1),
             peer: CommonTypes.FilAddress({data: peerId}),
             multiaddrs: new CommonTypes.FilAddress[](0)
         });

@@ -58,6 +58,7 @@
 //! | [`EthPrecompiles`] | `EthPrecompiles.sol` | §2.2 0x01–0x09, KZG 0x0a (empty success on FEVM), BLS12-381 0x0b–0x11, P256VERIFY 0x100; §2 value sent to a precompile, call kinds |
 //! | [`FilecoinPrecompiles`] | `FilecoinPrecompiles.sol` | §2.1 resolve_address, lookup_delegated_address, call_actor / call_actor_id (DELEGATECALL only; other kinds refused), get_randomness, FIL to an f1 address through call_actor |
 //! | [`FilecoinReceiver`] | `FilecoinPrecompiles.sol` | §1.7 HandleFilecoinMethod: `handle_filecoin_method` (selector 0x868e10c4) records the call and answers `(0, 0x51, CBOR)` or any configured exit code / codec |
+//! | [`MinerClient`] | `MinerClient.sol` | A contract-owned storage miner through `MinerAPI`: `CreateMiner` with the contract as owner and a BLS worker it funds with `SendAPI`, then `GetOwner`, `GetSectorSize`, `GetAvailableBalance`, `IsControllingAddress`, `WithdrawBalance` (paid back to the contract as beneficiary), `ChangePeerID`, `GetPeerID` |
 //! | [`StorageClient`] | `StorageClient.sol` | Filecoin's storage actors as real contracts reach them, through the `filecoin-solidity-api` library (npm 1.1.3): DataCap's name, symbol, supply, balances and transfers; power's miner counts and raw power; `CreateMiner` with the contract as owner; the market escrow (`AddBalance` with the call's value, `GetBalance`, `WithdrawBalance`) and `GetDealActivation`. Each function returns the actor's exit code |
 //! | [`Env`], [`ConstructorEnv`] | `Env.sol` | §3.3 NUMBER, TIMESTAMP, COINBASE (0), PREVRANDAO, GASLIMIT (10e9), CHAINID, BASEFEE, GASPRICE, ORIGIN/CALLER, GAS, BLOCKHASH, BALANCE/SELFBALANCE; §3.4 EXTCODESIZE/EXTCODEHASH/EXTCODECOPY of any address and of itself during construction; §3.1 BLOBHASH/BLOBBASEFEE undefined (35) |
 //! | [`Clz`] | `Clz.sol` | §3.1 CLZ (0x1e), compiled for osaka |
@@ -295,6 +296,17 @@ sol!(
     StorageClient,
     "artifacts/StorageClient.json"
 );
+/// [`MinerClient`]'s bindings; the library's custom errors it declares carry no docs.
+#[allow(missing_docs)]
+mod miner_client {
+    alloy_sol_types::sol!(
+        /// A contract that creates, owns and operates a storage miner through `MinerAPI`.
+        #[derive(Debug, PartialEq, Eq)]
+        MinerClient,
+        "artifacts/MinerClient.json"
+    );
+}
+pub use miner_client::MinerClient;
 sol!(
     /// Compute- and storage-heavy functions for benchmarks.
     #[derive(Debug, PartialEq, Eq)]
@@ -361,6 +373,7 @@ fixtures![
     RevertingReceiver in "Payable.sol",
     SelfDestructInConstructor in "Lifecycle.sol",
     Sender in "Payable.sol",
+    MinerClient in "MinerClient.sol",
     StorageClient in "StorageClient.sol",
     Token in "Token.sol",
     TooBigContract in "BigContract.sol",

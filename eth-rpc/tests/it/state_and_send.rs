@@ -5,6 +5,7 @@
 mod calls;
 mod fees;
 mod filecoin;
+mod miner;
 mod overrides;
 mod send;
 mod signing;
