@@ -1,6 +1,6 @@
 //! Filecoin's storage-side built-in actors, natively in Rust, for the fevm devnet: the actors
-//! that make a chain Filecoin rather than only an EVM (cron, multisig, payment channels,
-//! datacap, and — as they land — power, market, miner and the verified registry).
+//! that make a chain Filecoin rather than only an EVM: cron, reward, power, the storage market,
+//! the storage miner, the verified registry, datacap, multisig and payment channels.
 //!
 //! They sit beside `evm-actor` and, like it, implement `filecoin-vm`'s [`Actor`] trait and are
 //! registered by code CID ([`register`]); the VM knows nothing of them. State, parameters and
