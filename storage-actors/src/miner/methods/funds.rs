@@ -145,7 +145,7 @@ pub fn apply_rewards(rt: &mut dyn Runtime, params: ApplyRewardParams) -> ActorRe
 
     notify_pledge_changed(rt, &pledge_delta)?;
     burn_funds(rt, to_burn)?;
-    let state: MinerState = load_state(rt)?;
+    // Neither send re-enters this miner, so the state saved above is still current.
     check_balance_invariants(rt, &state)?;
     ret_none()
 }
