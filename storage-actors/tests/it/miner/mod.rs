@@ -3,8 +3,13 @@
 //! cron callbacks power drives.
 
 mod beneficiary;
+mod compact;
 mod control;
 mod deals;
+mod dispute;
+mod extend;
 mod funds;
 mod lifecycle;
+mod ni_porep;
+mod replica_update;
 mod setup;
