@@ -3,18 +3,16 @@
 
 use filecoin_vm::{ActorError, Runtime};
 use fvm_shared::ActorID;
-use fvm_shared::bigint::BigInt;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
-use fvm_shared::sector::{RegisteredSealProof, SectorSize};
+use fvm_shared::sector::RegisteredSealProof;
 
-use crate::miner::monies::qa_power_for_sector;
 use crate::miner::policy::{
     MAX_PROVE_COMMIT_DURATION, MAX_SECTOR_EXPIRATION_EXTENSION, MIN_SECTOR_EXPIRATION,
     seal_proof_sector_maximum_lifetime,
 };
-use crate::miner::records::{MinerInfo, PowerPair, SectorOnChainInfo};
+use crate::miner::records::MinerInfo;
 use crate::miner::state::MinerState;
 use crate::plumbing::{caller_is, load_state};
 
@@ -120,21 +118,8 @@ pub fn validate_expiration(
     Ok(())
 }
 
-/// A sector's raw and quality-adjusted power.
-pub fn power_for_sector(size: SectorSize, sector: &SectorOnChainInfo) -> PowerPair {
-    PowerPair::new(BigInt::from(size as u64), qa_power_for_sector(size, sector))
-}
-
-/// The summed power of `sectors`.
-pub fn power_for_sectors(size: SectorSize, sectors: &[SectorOnChainInfo]) -> PowerPair {
-    let qa = sectors.iter().map(|s| qa_power_for_sector(size, s)).sum();
-    PowerPair::new(BigInt::from(size as u64) * BigInt::from(sectors.len()), qa)
-}
-
-/// The summed daily fee of `sectors`.
-pub fn daily_fee_for_sectors(sectors: &[SectorOnChainInfo]) -> TokenAmount {
-    sectors.iter().map(|s| &s.daily_fee).sum()
-}
+/// Power and fee arithmetic over sector infos lives with the sectors table.
+pub use crate::miner::sectors::{daily_fee_for_sectors, power_for_sector, power_for_sectors};
 
 /// The CBOR of this miner's own address: the entropy of its randomness draws.
 pub fn receiver_entropy(rt: &dyn Runtime) -> Result<Vec<u8>, ActorError> {
