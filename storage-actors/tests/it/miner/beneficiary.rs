@@ -7,17 +7,7 @@ use storage_actors::miner::types::*;
 use storage_actors::reward::{AWARD_BLOCK_REWARD_METHOD, AwardBlockRewardParams};
 
 use super::setup::*;
-use crate::harness::{FIL, Net, assert_exit, decode};
-
-fn call<P: serde::Serialize>(
-    net: &mut Net,
-    from: &Address,
-    to: &Address,
-    method: u64,
-    params: Option<&P>,
-) -> filecoin_vm::ApplyRet {
-    net.send(from, to, method, params, TokenAmount::default())
-}
+use crate::harness::{FIL, assert_exit, decode};
 
 #[test]
 fn beneficiary_and_withdrawals() {

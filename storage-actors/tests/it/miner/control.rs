@@ -8,17 +8,7 @@ use fvm_shared::error::ExitCode;
 use storage_actors::miner::types::*;
 
 use super::setup::*;
-use crate::harness::{FIL, Key, Net, assert_exit, decode};
-
-fn call<P: serde::Serialize>(
-    net: &mut Net,
-    from: &Address,
-    to: &Address,
-    method: u64,
-    params: Option<&P>,
-) -> filecoin_vm::ApplyRet {
-    net.send(from, to, method, params, TokenAmount::default())
-}
+use crate::harness::{FIL, Key, assert_exit, decode};
 
 #[test]
 fn getters_and_peer_info() {

@@ -194,3 +194,14 @@ pub(super) fn window_post(
 }
 
 pub(super) const ENOUGH: u128 = 100 * FIL;
+
+/// Sends `method` from `from` to `to` with no value.
+pub(super) fn call<P: serde::Serialize>(
+    net: &mut Net,
+    from: &Address,
+    to: &Address,
+    method: u64,
+    params: Option<&P>,
+) -> filecoin_vm::ApplyRet {
+    net.send(from, to, method, params, TokenAmount::default())
+}
