@@ -24,6 +24,7 @@ use tokio::sync::broadcast;
 use crate::clock::Clock;
 use crate::error::NodeResult;
 use crate::eth_tx::TxError;
+use crate::events::IndexedEvent;
 use crate::execution::{EstimateError, InvocResult};
 use crate::genesis::DevAccount;
 use crate::logs::{IndexedLog, LogFilter};
@@ -149,6 +150,9 @@ pub trait FullNode: Send + Sync + 'static {
     fn chain_get_receipts(&self, tipset: &Tipset) -> NodeResult<Vec<Receipt>>;
     /// A tipset's Ethereum logs.
     fn chain_get_logs(&self, tipset: &Tipset) -> NodeResult<Vec<IndexedLog>>;
+    /// Every actor event of a tipset, built-in actors' and EVM logs alike, in execution order,
+    /// the end-of-epoch (cron, block reward) messages' included.
+    fn chain_get_events(&self, tipset: &Tipset) -> NodeResult<Vec<IndexedEvent>>;
     /// A block (state, bytecode) from the store.
     fn chain_read_block(&self, cid: &Cid) -> NodeResult<Option<Vec<u8>>>;
     /// Where the message with this CID was included.

@@ -376,7 +376,7 @@ fn create_genesis(
         bloom: vec![0; 256],
     };
     let tipset = Tipset::new(header, record)?;
-    store.commit_tipset(&tipset, &[], Some(identity))?;
+    store.commit_tipset(&tipset, &[], &[], Some(identity))?;
     Ok(tipset)
 }
 

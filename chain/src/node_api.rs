@@ -25,6 +25,7 @@ use crate::error::NodeResult;
 use crate::eth_tx::{
     decode_raw_transaction, eth_hash_from_cid, eth_hash_of_message, verify_delegated,
 };
+use crate::events::IndexedEvent;
 use crate::execution::{self, EstimateError, InvocResult, machine_for};
 use crate::logs::{IndexedLog, LogFilter};
 use crate::mempool::{MAX_MESSAGE_BYTES, PendingMessage};
@@ -168,6 +169,10 @@ impl FullNode for DevNode {
 
     fn chain_get_logs(&self, tipset: &Tipset) -> NodeResult<Vec<IndexedLog>> {
         Ok(self.inner.store.logs(tipset.height())?)
+    }
+
+    fn chain_get_events(&self, tipset: &Tipset) -> NodeResult<Vec<IndexedEvent>> {
+        Ok(self.inner.store.events(tipset.height())?)
     }
 
     fn chain_read_block(&self, cid: &Cid) -> NodeResult<Option<Vec<u8>>> {

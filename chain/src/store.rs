@@ -20,6 +20,7 @@ use fvm_shared::clock::ChainEpoch;
 use redb::backends::InMemoryBackend;
 use redb::{Database, ReadableDatabase, TableDefinition};
 
+use crate::events::{IndexedEvent, StoredEvent};
 use crate::logs::{IndexedLog, StoredLog};
 use crate::tipset::{Tipset, TipsetRecord};
 
@@ -35,6 +36,8 @@ const TX_BY_HASH: TableDefinition<'_, &[u8], (u64, u32)> = TableDefinition::new(
 const TX_BY_CID: TableDefinition<'_, &[u8], (u64, u32)> = TableDefinition::new("tx_by_cid");
 /// Height → DAG-CBOR list of the tipset's logs (absent when it has none).
 const LOGS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("logs");
+/// Tipset height → the CBOR list of every actor event of the tipset (see [`crate::events`]).
+const EVENTS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("events");
 /// Named values: the head height, the chain's identity.
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 
@@ -84,6 +87,7 @@ impl ChainStore {
         txn.open_table(TX_BY_HASH)?;
         txn.open_table(TX_BY_CID)?;
         txn.open_table(LOGS)?;
+        txn.open_table(EVENTS)?;
         txn.open_table(META)?;
         txn.commit()?;
         Ok(Self {
@@ -163,12 +167,23 @@ impl ChainStore {
         stored.into_iter().map(IndexedLog::try_from).collect()
     }
 
-    /// Commits a tipset with everything it references: staged blocks, its record, its indices
-    /// and logs, and the new head — one write transaction.
+    /// The actor events of the tipset at `height`, in execution order.
+    pub fn events(&self, height: ChainEpoch) -> Result<Vec<IndexedEvent>> {
+        let Ok(h) = u64::try_from(height) else { return Ok(Vec::new()) };
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(EVENTS)?;
+        let Some(v) = table.get(h)? else { return Ok(Vec::new()) };
+        let stored: Vec<StoredEvent> = fvm_ipld_encoding::from_slice(v.value())?;
+        stored.into_iter().map(IndexedEvent::try_from).collect()
+    }
+
+    /// Commits a tipset with everything it references: staged blocks, its record, its indices,
+    /// logs and events, and the new head — one write transaction.
     pub(crate) fn commit_tipset(
         &self,
         tipset: &Tipset,
         logs: &[IndexedLog],
+        events: &[IndexedEvent],
         identity: Option<&[u8]>,
     ) -> Result<()> {
         let height = u64::try_from(tipset.height()).context("negative height")?;
@@ -195,6 +210,11 @@ impl ChainStore {
                 let stored: Vec<StoredLog> = logs.iter().map(StoredLog::from).collect();
                 let bytes = fvm_ipld_encoding::to_vec(&stored)?;
                 txn.open_table(LOGS)?.insert(height, bytes.as_slice())?;
+            }
+            if !events.is_empty() {
+                let stored: Vec<StoredEvent> = events.iter().map(StoredEvent::from).collect();
+                let bytes = fvm_ipld_encoding::to_vec(&stored)?;
+                txn.open_table(EVENTS)?.insert(height, bytes.as_slice())?;
             }
             let mut meta = txn.open_table(META)?;
             meta.insert(HEAD_KEY, height.to_be_bytes().as_slice())?;

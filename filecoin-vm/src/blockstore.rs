@@ -122,9 +122,15 @@ impl<BS: Blockstore> BufferedBlockstore<BS> {
     /// Copies every buffered block reachable from `root` to the backing store, then empties the
     /// buffer (what is not reachable is garbage). Returns how many blocks were written.
     pub fn flush(&self, root: &Cid) -> Result<usize> {
+        self.flush_reachable(std::slice::from_ref(root))
+    }
+
+    /// As [`flush`](Self::flush), keeping what any of `roots` reaches (a state root and the
+    /// event AMTs that receipts point to, say).
+    pub fn flush_reachable(&self, roots: &[Cid]) -> Result<usize> {
         let mut buffer = self.buffer.borrow_mut();
         let mut reachable = Vec::new();
-        let mut stack = vec![*root];
+        let mut stack = roots.to_vec();
         while let Some(cid) = stack.pop() {
             let Some(data) = buffer.remove(&cid) else { continue };
             if cid.codec() == DAG_CBOR {

@@ -95,6 +95,9 @@ pub struct Executor<B: Blockstore + 'static> {
     registry: Arc<ActorRegistry>,
     /// The state's built-in actor manifest, read once at construction.
     manifest: Arc<Manifest>,
+    /// Event AMTs of the messages applied since the last flush, kept by it: receipts point to
+    /// them, and a node serves them (`ChainGetEvents`) as Lotus does.
+    event_roots: Vec<Cid>,
 }
 
 impl<B: Blockstore + 'static> std::fmt::Debug for Executor<B> {
@@ -115,7 +118,7 @@ impl<B: Blockstore + 'static> Executor<B> {
         let buffer = Rc::new(BufferedBlockstore::new(store));
         let tree = StateTree::load(SharedStore::new(buffer.clone()), root)?;
         let manifest = tree.manifest()?;
-        Ok(Self { buffer, tree, machine, externs, registry, manifest })
+        Ok(Self { buffer, tree, machine, externs, registry, manifest, event_roots: Vec::new() })
     }
 
     /// An executor over the state at `cache`'s root, sharing what it reads there with every
@@ -130,7 +133,7 @@ impl<B: Blockstore + 'static> Executor<B> {
         let buffer = Rc::new(BufferedBlockstore::new(store));
         let tree = StateTree::load_shared(SharedStore::new(buffer.clone()), cache)?;
         let manifest = tree.manifest()?;
-        Ok(Self { buffer, tree, machine, externs, registry, manifest })
+        Ok(Self { buffer, tree, machine, externs, registry, manifest, event_roots: Vec::new() })
     }
 
     /// The state tree (for reads, and for genesis-style direct writes).
@@ -148,10 +151,13 @@ impl<B: Blockstore + 'static> Executor<B> {
         &self.machine
     }
 
-    /// Writes the state to the backing store; returns the state root.
+    /// Writes the state, and the event AMTs of the messages applied since the last flush, to the
+    /// backing store; returns the state root.
     pub fn flush(&mut self) -> Result<Cid> {
         let root = self.tree.flush()?;
-        self.buffer.flush(&root)?;
+        let mut roots = std::mem::take(&mut self.event_roots);
+        roots.push(root);
+        self.buffer.flush_reachable(&roots)?;
         Ok(root)
     }
 
@@ -240,6 +246,10 @@ impl<B: Blockstore + 'static> Executor<B> {
         }
         let events = if exit_code.is_success() { events } else { Vec::new() };
         let events_root = self.events_root(&events)?;
+        if let (Some(root), ApplyKind::Explicit { .. } | ApplyKind::Implicit) = (events_root, kind)
+        {
+            self.event_roots.push(root);
+        }
         let gas_used = gas.used().round_up().min(msg.gas_limit);
         let gas_outputs = match kind {
             ApplyKind::Explicit { .. } => self.settle(msg, sender, gas_used)?,

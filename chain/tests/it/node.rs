@@ -1,5 +1,6 @@
 //! End-to-end tests of the devnet node through its `FullNode` and `DevApi` interfaces.
 
+mod events;
 mod harness;
 mod mempool;
 mod mining;

@@ -48,6 +48,27 @@ fn a_failed_frame_is_rolled_back_with_its_events_and_children() {
 }
 
 #[test]
+fn the_events_amt_a_receipt_points_to_is_kept_when_the_state_is_flushed() {
+    use fvm_ipld_amt::Amt;
+    use fvm_ipld_blockstore::Blockstore;
+    use fvm_shared::event::StampedEvent;
+
+    let mut net = Net::new();
+    let (ret, _) = net.script(vec![Op::Emit(b"one".to_vec()), Op::Emit(b"two".to_vec())]);
+    let root = ret.receipt.events_root.expect("events root");
+    assert!(!net.store.has(&root).unwrap(), "still buffered before the flush");
+    net.exec.flush().unwrap();
+    let amt = Amt::<StampedEvent, _>::load(&root, &*net.store).unwrap();
+    let mut payloads = Vec::new();
+    amt.for_each(|_, e| {
+        payloads.push(e.event.entries[0].value.clone());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(payloads, vec![b"one".to_vec(), b"two".to_vec()]);
+}
+
+#[test]
 fn a_failed_message_keeps_no_events_and_no_events_root() {
     let mut net = Net::new();
     let (ret, _) = net.script(vec![Op::Emit(vec![1]), Op::Abort(20)]);
