@@ -115,8 +115,16 @@ pub fn build_genesis<BS: Blockstore + Clone>(store: BS, config: &ChainConfig) ->
     if let Some(root) = natives.first() {
         storage_actors::genesis::install_verified_registry(&mut tree, &root.address)?;
     }
+    // With a second funded f1 key there is a verifier too, so datacap is one message away.
+    if let Some(verifier) = natives.get(1) {
+        let allowance = fvm_shared::bigint::BigInt::from(GENESIS_VERIFIER_ALLOWANCE);
+        storage_actors::genesis::add_verifier(&mut tree, &verifier.address, &allowance)?;
+    }
     tree.flush()
 }
+
+/// Datacap the genesis verifier (the second f1 account) may grant: 1 PiB.
+pub const GENESIS_VERIFIER_ALLOWANCE: u64 = 1 << 50;
 
 /// The f410 form of 0x0000…0000.
 pub fn zero_address() -> Result<Address> {
@@ -163,5 +171,23 @@ mod tests {
         let key = &native_accounts(&config.mnemonic, 1).unwrap()[0].address;
         let id = tree.lookup_id(key).unwrap().expect("the root key has an account");
         assert_eq!(state.root_key, Address::new_id(id));
+        let first = &native_accounts(&config.mnemonic, 2).unwrap()[1].address;
+        assert_eq!(tree.lookup_id(first).unwrap(), None, "no second f1 account, no verifier");
+    }
+
+    #[test]
+    fn the_second_f1_account_is_a_genesis_verifier() {
+        use fvm_ipld_encoding::CborStore;
+        let store = filecoin_vm::MemoryBlockstore::new();
+        let config = crate::config::ChainConfig { f1_accounts: 2, ..Default::default() };
+        let root = build_genesis(&store, &config).unwrap();
+        let tree = StateTree::load(&store, &root).unwrap();
+        let registry = tree.get_actor(6).unwrap().unwrap();
+        let state: storage_actors::verifreg::VerifregState =
+            store.get_cbor(&registry.state).unwrap().unwrap();
+        let key = &native_accounts(&config.mnemonic, 2).unwrap()[1].address;
+        let id = Address::new_id(tree.lookup_id(key).unwrap().expect("an account"));
+        let allowance = state.verifier_cap(&store, &id).unwrap();
+        assert_eq!(allowance, Some(GENESIS_VERIFIER_ALLOWANCE.into()));
     }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use address_mapping::{AddressForms, Network};
+use chain::genesis::NativeAccount;
 use chain::{ChainConfig, DevAccount, MiningMode};
 use clap::{Parser, Subcommand};
 use fvm_shared::econ::TokenAmount;
@@ -104,7 +105,11 @@ impl Cli {
 }
 
 /// The banner printed before `Listening on …`: accounts with both address forms and keys.
-pub(crate) fn banner(config: &ChainConfig, accounts: &[DevAccount]) -> String {
+pub(crate) fn banner(
+    config: &ChainConfig,
+    accounts: &[DevAccount],
+    natives: &[NativeAccount],
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "fevm {} — Filecoin EVM devnet\n", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(out, "Available Accounts\n==================");
@@ -138,6 +143,7 @@ pub(crate) fn banner(config: &ChainConfig, accounts: &[DevAccount]) -> String {
             chain::providers::WORKER_KEY_PATH.trim_end_matches('0')
         );
     }
+    let _ = write!(out, "{}", filecoin_keys(config, natives));
     let _ = writeln!(out, "\nWallet\n==================\nMnemonic:          {}", config.mnemonic);
     let _ = writeln!(out, "Derivation path:   m/44'/60'/0'/0/");
     let mining = match config.mining {
@@ -152,6 +158,37 @@ pub(crate) fn banner(config: &ChainConfig, accounts: &[DevAccount]) -> String {
     let _ = writeln!(out, "\nChain ID:          {}", config.chain_id);
     let _ = writeln!(out, "Mining:            {mining}");
     let _ = write!(out, "Storage:           {storage}");
+    out
+}
+
+/// The f1 keys and their roles: the first is the verified registry's root, the second (with
+/// `--f1-accounts 2` or more) a verifier; without f1 accounts the root is still named, since it
+/// exists (unfunded) and a developer may fund it.
+fn filecoin_keys(config: &ChainConfig, natives: &[NativeAccount]) -> String {
+    let mut out = String::new();
+    let fil = config.balance.atto() / 10u64.pow(18);
+    if natives.is_empty() {
+        if let Ok(root) = chain::genesis::native_accounts(&config.mnemonic, 1)
+            && let Some(root) = root.first()
+        {
+            let _ = writeln!(
+                out,
+                "\nVerified registry root: {} (m/44'/461'/0'/0/0, unfunded; --f1-accounts 2 funds it and adds a verifier)",
+                root.address
+            );
+        }
+        return out;
+    }
+    let _ = writeln!(out, "\nFilecoin Keys (secp256k1, m/44'/461'/0'/0/i)\n==================");
+    for (i, a) in natives.iter().enumerate() {
+        let role = match i {
+            0 => " — verified registry root",
+            1 => " — verifier (1 PiB of datacap to grant)",
+            _ => "",
+        };
+        let _ = writeln!(out, "({i}) {} ({fil} FIL){role}", a.address);
+        let _ = writeln!(out, "    key {}", a.signer.to_bytes());
+    }
     out
 }
 
@@ -181,6 +218,21 @@ pub(crate) fn describe_address(input: &str) -> Result<String, address_mapping::A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_banner_names_the_registry_root_and_the_genesis_verifier() {
+        let config = ChainConfig::default();
+        let natives = chain::genesis::native_accounts(&config.mnemonic, 2).unwrap();
+        let out = filecoin_keys(&config, &natives);
+        let root = natives[0].address.to_string();
+        let verifier = natives[1].address.to_string();
+        assert!(out.contains(&format!("(0) {root} (")), "{out}");
+        assert!(out.contains("— verified registry root"), "{out}");
+        assert!(out.contains(&format!("(1) {verifier} (")), "{out}");
+        assert!(out.contains("— verifier (1 PiB"), "{out}");
+        let out = filecoin_keys(&config, &[]);
+        assert!(out.contains(&format!("Verified registry root: {root} ")), "{out}");
+    }
 
     #[test]
     fn address_forms_of_a_masked_id_and_an_f410() {

@@ -69,7 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         eth_rpc::gateway::serve(Backend::devnet(node.clone()), cli.server_config()).await?;
     let dyn_node: Arc<dyn FullNode> = node.clone();
     let tx_log = tokio::spawn(txlog::log_mined_transactions(dyn_node));
-    println!("{}\n", banner(&config, node.dev_accounts()));
+    println!("{}\n", banner(&config, node.dev_accounts(), node.native_accounts()));
     println!("Listening on {}", server.local_addr());
 
     shutdown_signal().await;

@@ -101,6 +101,7 @@ fn fevm_serves_stops_on_sigterm_and_resumes_its_data_dir() {
     let banner = fevm.banner.join("\n");
     assert!(banner.contains("(0) 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 f410f"), "{banner}");
     assert!(banner.contains(HARDHAT_KEY_0), "{banner}");
+    assert!(banner.contains("Verified registry root: f1"), "{banner}");
     assert_eq!(fevm.rpc("eth_chainId", json!([])), json!("0x1df5e76"));
     fevm.rpc("eth_sendRawTransaction", json!([transfer(0, to, 4_321)]));
     fevm.rpc("evm_mine", json!([]));

@@ -76,3 +76,28 @@ pub fn install_verified_registry<BS: Blockstore + Clone>(
     );
     Ok(())
 }
+
+/// Makes `verifier` (an existing actor other than the root) a verifier allowed to grant
+/// `allowance` bytes of datacap, as the root's `AddVerifier` would (a genesis has no events).
+pub fn add_verifier<BS: Blockstore + Clone>(
+    tree: &mut StateTree<BS>,
+    verifier: &Address,
+    allowance: &verifreg::DataCap,
+) -> Result<()> {
+    let id = tree
+        .lookup_id(verifier)?
+        .ok_or_else(|| anyhow::anyhow!("the verifier {verifier} has no actor"))?;
+    let mut registry = tree
+        .get_actor(VERIFIED_REGISTRY_ACTOR_ID)?
+        .ok_or_else(|| anyhow::anyhow!("no verified registry"))?;
+    let store = tree.store().clone();
+    let mut state: verifreg::VerifregState = store
+        .get_cbor(&registry.state)?
+        .ok_or_else(|| anyhow::anyhow!("the verified registry's state is missing"))?;
+    let id = Address::new_id(id);
+    anyhow::ensure!(id != state.root_key, "the root key cannot be a verifier");
+    state.put_verifier(&store, &id, allowance).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    registry.state = store.put_cbor(&state, Code::Blake2b256)?;
+    tree.set_actor(VERIFIED_REGISTRY_ACTOR_ID, registry);
+    Ok(())
+}
