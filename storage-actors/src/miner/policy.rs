@@ -29,6 +29,11 @@ pub const WPOST_PERIOD_DEADLINES: u64 = 48;
 pub const WPOST_CHALLENGE_LOOKBACK: ChainEpoch = 20;
 /// Faults (and recoveries) for a deadline must be declared this long before it opens.
 pub const FAULT_DECLARATION_CUTOFF: ChainEpoch = WPOST_CHALLENGE_LOOKBACK + 50;
+
+/// How close to its expiration a sector must be before it may drop verified claims (the
+/// network policy's `end_of_life_claim_drop_period`): dropping earlier would let a provider
+/// shed data it was paid to keep while still extending the sector.
+pub const END_OF_LIFE_CLAIM_DROP_PERIOD: ChainEpoch = 30 * EPOCHS_IN_DAY;
 /// Oldest chain commitment a Window PoSt may name.
 pub const WPOST_MAX_CHAIN_COMMIT_AGE: ChainEpoch = WPOST_CHALLENGE_WINDOW;
 /// How long an optimistically accepted Window PoSt may be disputed.

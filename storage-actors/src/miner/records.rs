@@ -175,6 +175,37 @@ pub struct SectorOnChainInfo {
     pub daily_fee: TokenAmount,
 }
 
+impl SectorOnChainInfo {
+    /// A sector activated `now` as the current methods activate one (no deals by ID, simple QA
+    /// power, power counted from today); weights, pledge and fee are the caller's to set.
+    pub fn activated(
+        sector_number: SectorNumber,
+        seal_proof: RegisteredSealProof,
+        sealed_cid: Cid,
+        now: ChainEpoch,
+        expiration: ChainEpoch,
+    ) -> Self {
+        Self {
+            sector_number,
+            seal_proof,
+            sealed_cid,
+            deprecated_deal_ids: Vec::new(),
+            activation: now,
+            expiration,
+            deal_weight: DealWeight::zero(),
+            verified_deal_weight: DealWeight::zero(),
+            initial_pledge: TokenAmount::zero(),
+            expected_day_reward: None,
+            expected_storage_pledge: None,
+            power_base_epoch: now,
+            replaced_day_reward: None,
+            sector_key_cid: None,
+            flags: SIMPLE_QA_POWER,
+            daily_fee: TokenAmount::zero(),
+        }
+    }
+}
+
 /// Raw and quality-adjusted power together.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct PowerPair {

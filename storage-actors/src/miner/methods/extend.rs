@@ -25,17 +25,12 @@ use crate::miner::ext::{get_claims, notify_pledge_changed, request_update_power}
 use crate::miner::monies::{
     daily_proof_fee, daily_proof_fee_adjust, qa_power_for_sector, qa_power_for_weight,
 };
-use crate::miner::policy::{EPOCHS_IN_DAY, WPOST_PERIOD_DEADLINES};
+use crate::miner::policy::{END_OF_LIFE_CLAIM_DROP_PERIOD, WPOST_PERIOD_DEADLINES};
 use crate::miner::records::{PowerPair, SIMPLE_QA_POWER, SectorOnChainInfo};
 use crate::miner::sectors::{ErrorContext, Sectors, amt_error};
 use crate::miner::state::MinerState;
 use crate::miner::types::{ExpirationExtension2, ExtendSectorExpiration2Params};
 use crate::plumbing::{ret_none, save_state};
-
-/// How close to its expiration a sector must be before it may drop verified claims (the
-/// network policy's `end_of_life_claim_drop_period`): dropping earlier would let a provider
-/// shed data it was paid to keep while still extending the sector.
-pub const END_OF_LIFE_CLAIM_DROP_PERIOD: ChainEpoch = 30 * EPOCHS_IN_DAY;
 
 /// The verified space a sector's claims account for, summed over its declarations: `listed`
 /// (every claim named, kept or dropped) must equal the sector's current verified space, and

@@ -12,7 +12,6 @@ use filecoin_vm::{ActorError, ActorResult, Runtime};
 use fvm_ipld_bitfield::BitField;
 use fvm_shared::error::ExitCode;
 use fvm_shared::sector::{RegisteredAggregateProof, RegisteredSealProof};
-use num_traits::Zero;
 
 use super::common::{
     check_balance_invariants, check_control_caller, consensus_fault_active, load, receiver_entropy,
@@ -31,7 +30,7 @@ use crate::miner::policy::{
     can_prove_commit_ni_seal_proof, is_sealed_sector,
 };
 use crate::miner::proofs::verify_aggregate_seals;
-use crate::miner::records::{SIMPLE_QA_POWER, SectorOnChainInfo};
+use crate::miner::records::SectorOnChainInfo;
 use crate::miner::state::{CollisionPolicy, MinerState};
 use crate::miner::types::{
     CRON_EVENT_PROVING_DEADLINE, CronEventPayload, ProveCommitSectorsNIParams,
@@ -110,22 +109,15 @@ pub fn prove_commit_sectors_ni(
     let sectors: Vec<SectorOnChainInfo> = valid
         .iter()
         .map(|sector| SectorOnChainInfo {
-            sector_number: sector.sector_number,
-            seal_proof: params.seal_proof_type,
-            sealed_cid: sector.sealed_cid,
-            deprecated_deal_ids: Vec::new(),
-            activation: now,
-            expiration: sector.expiration,
-            deal_weight: Zero::zero(),
-            verified_deal_weight: Zero::zero(),
             initial_pledge: pledge.clone(),
-            expected_day_reward: None,
-            expected_storage_pledge: None,
-            power_base_epoch: now,
-            replaced_day_reward: None,
-            sector_key_cid: None,
-            flags: SIMPLE_QA_POWER,
             daily_fee: daily_fee.clone(),
+            ..SectorOnChainInfo::activated(
+                sector.sector_number,
+                params.seal_proof_type,
+                sector.sealed_cid,
+                now,
+                sector.expiration,
+            )
         })
         .collect();
     let total_pledge = pledge * sectors.len() as u64;

@@ -33,9 +33,7 @@ use crate::miner::policy::{
     MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY,
 };
 use crate::miner::proofs::{batch_verify_seals, verify_aggregate_seals};
-use crate::miner::records::{
-    MinerInfo, SIMPLE_QA_POWER, SectorOnChainInfo, SectorPreCommitOnChainInfo,
-};
+use crate::miner::records::{MinerInfo, SectorOnChainInfo, SectorPreCommitOnChainInfo};
 use crate::miner::state::MinerState;
 use crate::miner::types::{
     InternalSectorSetupForPresealParams, PieceActivationManifest, ProveCommitSectors3Params,
@@ -399,22 +397,17 @@ pub fn activate_new_sector_infos(
         total_pledge += &initial_pledge;
         numbers.push(precommit.info.sector_number);
         sectors.push(SectorOnChainInfo {
-            sector_number: precommit.info.sector_number,
-            seal_proof: precommit.info.seal_proof,
-            sealed_cid: precommit.info.sealed_cid,
-            deprecated_deal_ids: Vec::new(),
-            activation: now,
-            expiration: precommit.info.expiration,
             deal_weight,
             verified_deal_weight,
             initial_pledge,
-            expected_day_reward: None,
-            expected_storage_pledge: None,
-            power_base_epoch: now,
-            replaced_day_reward: None,
-            sector_key_cid: None,
-            flags: SIMPLE_QA_POWER,
             daily_fee,
+            ..SectorOnChainInfo::activated(
+                precommit.info.sector_number,
+                precommit.info.seal_proof,
+                precommit.info.sealed_cid,
+                now,
+                precommit.info.expiration,
+            )
         });
     }
     state.put_sectors(&store, sectors.clone())?;
