@@ -51,7 +51,7 @@ impl Externs for ChainExterns {
         Ok(*blake2b_simd::Params::new()
             .hash_length(32)
             .hash(&beacon_entry_data(epoch))
-            .as_array()
+            .as_bytes()
             .first_chunk::<32>()
             .ok_or_else(|| anyhow!("blake2b-256 digest"))?)
     }

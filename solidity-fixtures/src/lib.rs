@@ -60,6 +60,8 @@
 //! | [`FilecoinReceiver`] | `FilecoinPrecompiles.sol` | §1.7 HandleFilecoinMethod: `handle_filecoin_method` (selector 0x868e10c4) records the call and answers `(0, 0x51, CBOR)` or any configured exit code / codec |
 //! | [`MinerClient`] | `MinerClient.sol` | A contract-owned storage miner through `MinerAPI`: `CreateMiner` with the contract as owner and a BLS worker it funds with `SendAPI`, then `GetOwner`, `GetSectorSize`, `GetAvailableBalance`, `IsControllingAddress`, `WithdrawBalance` (paid back to the contract as beneficiary), `ChangePeerID`, `GetPeerID` |
 //! | [`StorageClient`] | `StorageClient.sol` | Filecoin's storage actors as real contracts reach them, through the `filecoin-solidity-api` library (npm 1.1.3): DataCap's name, symbol, supply, balances and transfers; power's miner counts and raw power; `CreateMiner` with the contract as owner; the market escrow (`AddBalance` with the call's value, `GetBalance`, `WithdrawBalance`) and `GetDealActivation`. Each function returns the actor's exit code |
+//! | [`DealClient`] | `DealClient.sol` | A contract storage-deal client (FIP-0044, the DealClient pattern): `makeDealProposal` stores a canonical CBOR `DealProposal` naming a provider and emits Boost's `DealProposalCreate`; `getDealProposal` serves it; `handle_filecoin_method` answers the market's `AuthenticateMessage` (CBOR `true` only for the hash of a proposal it made, as submitted or normalised), records the deal ID from `MarketNotifyDeal` (from f05 only), accepts datacap's FRC-46 `Receive` (from f07 only) and reverts on any other method; escrow through `MarketAPI.addBalance`/`getBalance`; the deal's client, provider, label, term, data commitment, total price, collaterals, verified flag and activation through the `MarketAPI.getDeal*` getters, exit code first |
+//! | [`VerifiedClient`] | `VerifiedClient.sol` | A contract that holds and spends datacap through `DataCapAPI`/`VerifRegAPI`: the FRC-46 `Receive` hook (from f07, token type FRC46), balances of any address, `Transfer` (refused by datacap except to the registry), verified allocations by transfer to f06 with CBOR `AllocationRequests` operator data (the new allocation IDs decoded from the registry's `AllocationsResponse`), `IncreaseAllowance`/`Allowance`, allocations from another holder's datacap by `TransferFrom`, and claims read back with `GetClaims` |
 //! | [`Env`], [`ConstructorEnv`] | `Env.sol` | §3.3 NUMBER, TIMESTAMP, COINBASE (0), PREVRANDAO, GASLIMIT (10e9), CHAINID, BASEFEE, GASPRICE, ORIGIN/CALLER, GAS, BLOCKHASH, BALANCE/SELFBALANCE; §3.4 EXTCODESIZE/EXTCODEHASH/EXTCODECOPY of any address and of itself during construction; §3.1 BLOBHASH/BLOBBASEFEE undefined (35) |
 //! | [`Clz`] | `Clz.sol` | §3.1 CLZ (0x1e), compiled for osaka |
 //! | [`Receiver`], [`NonPayable`], [`RevertingReceiver`], [`Sender`] | `Payable.sol` | §3.5 value sends run `receive`/`fallback`; §3.2 `transfer`/`send` (2300 gas) get 10M on FEVM, so a storage-writing `receive` succeeds; rejection by a contract without `receive` or with a reverting one |
@@ -308,6 +310,18 @@ mod miner_client {
 }
 pub use miner_client::MinerClient;
 sol!(
+    /// A deal client: proposals it authenticates, deal notifications, market getters.
+    #[derive(Debug, PartialEq, Eq)]
+    DealClient,
+    "artifacts/DealClient.json"
+);
+sol!(
+    /// A verified client: datacap balances, allowances, allocations and claims.
+    #[derive(Debug, PartialEq, Eq)]
+    VerifiedClient,
+    "artifacts/VerifiedClient.json"
+);
+sol!(
     /// Compute- and storage-heavy functions for benchmarks.
     #[derive(Debug, PartialEq, Eq)]
     Compute,
@@ -350,6 +364,7 @@ fixtures![
     Compute in "Compute.sol",
     ConstructorEnv in "Env.sol",
     Counter in "Counter.sol",
+    DealClient in "DealClient.sol",
     Destructible in "Lifecycle.sol",
     DestructibleV2 in "Lifecycle.sol",
     Env in "Env.sol",
@@ -378,6 +393,7 @@ fixtures![
     Token in "Token.sol",
     TooBigContract in "BigContract.sol",
     Transient in "Transient.sol",
+    VerifiedClient in "VerifiedClient.sol",
     VulnerableBank in "Recursion.sol",
 ];
 
@@ -462,6 +478,18 @@ mod tests {
         );
         assert_eq!(Token::Transfer::SIGNATURE_HASH, keccak256("Transfer(address,address,uint256)"));
         assert_eq!(Token::transferCall::SELECTOR, [0xa9, 0x05, 0x9c, 0xbb]);
+        // STORAGE.md §3b: what Boost's contract-deal monitor subscribes to and calls.
+        assert_eq!(
+            DealClient::DealProposalCreate::SIGNATURE_HASH,
+            alloy_primitives::b256!(
+                "fd6419d07e4c269e58d0c63969756c2124155b4a8d6dd08b8cd46e3a9acbf625"
+            )
+        );
+        assert_eq!(DealClient::getDealProposalCall::SELECTOR, [0xf4, 0xb2, 0xe4, 0xd8]);
+        assert_eq!(
+            DealClient::handle_filecoin_methodCall::SELECTOR,
+            FilecoinReceiver::handle_filecoin_methodCall::SELECTOR
+        );
     }
 
     #[test]

@@ -1,50 +1,36 @@
 //! The storage market under load: `PublishStorageDeals` of 100 deals from 100 f1 clients (each
 //! signature checked through the client's `AuthenticateMessage`), on a genesis with the real
 //! reward, power, market, datacap and verified registry. The provider is a stand-in under the
-//! miner's code that answers `IsControllingAddress` (the storage miner is not written yet).
+//! miner's code that answers `IsControllingAddress`, so only the market is measured (the real
+//! miner publishes in `benches/deals.rs`).
 //!
 //! `cargo bench -p storage-actors --bench market`
 
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 
+mod common;
+
 use std::sync::Arc;
 
+use common::{address, machine, message, sign};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use filecoin_vm::accounts::create_account;
-use filecoin_vm::builtin::register_builtins;
-use filecoin_vm::crypto::{Signature, blake2b_256};
-use filecoin_vm::genesis::install_singletons;
 use filecoin_vm::{
-    Actor, ActorRegistry, ActorResult, ApplyKind, BufferedBlockstore, BuiltinType, Executor,
-    Externs, MachineContext, MemoryBlockstore, Runtime, SharedStore, StateTree,
+    Actor, ActorRegistry, ActorResult, ApplyKind, BuiltinType, Executor, MemoryBlockstore, Runtime,
 };
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{CBOR, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::message::Message;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::state::ActorState;
 use fvm_shared::{EMPTY_ARR_CID, MethodNum};
 use storage_actors::market::{self, *};
 use storage_actors::{MARKET_ACTOR_ID, genesis};
 
+use crate::common::{BenchExterns, FIL};
+
 const DEALS: usize = 100;
-const FIL: u128 = 1_000_000_000_000_000_000;
-
-struct BenchExterns;
-
-impl Externs for BenchExterns {
-    fn tipset_cid(&self, _: i64) -> anyhow::Result<cid::Cid> {
-        anyhow::bail!("not needed")
-    }
-    fn beacon_randomness(&self, _: i64) -> anyhow::Result<[u8; 32]> {
-        anyhow::bail!("not needed")
-    }
-    fn circulating_supply(&self) -> anyhow::Result<TokenAmount> {
-        Ok(TokenAmount::from_whole(1_000_000))
-    }
-}
 
 /// A provider whose owner and worker is `0`: it vouches for any caller
 /// (`IsControllingAddress` → true), names its control addresses, and accepts the rest.
@@ -72,72 +58,30 @@ struct Setup {
     params: RawBytes,
 }
 
-fn machine(epoch: i64) -> MachineContext {
-    MachineContext {
-        epoch,
-        timestamp: 0,
-        chain_id: 31_415_926,
-        base_fee: TokenAmount::from_atto(100),
-        network_name: "bench".into(),
-    }
-}
-
-fn message(
-    from: Address,
-    to: Address,
-    sequence: u64,
-    method: MethodNum,
-    params: RawBytes,
-    value: TokenAmount,
-) -> Message {
-    Message {
-        version: 0,
-        from,
-        to,
-        sequence,
-        value,
-        method_num: method,
-        params,
-        gas_limit: 10_000_000_000,
-        gas_fee_cap: TokenAmount::from_atto(200),
-        gas_premium: TokenAmount::from_atto(10),
-    }
-}
-
-fn sign(key: &secp256k1::SecretKey, data: &[u8]) -> Signature {
-    let digest = secp256k1::Message::from_digest(blake2b_256(data));
-    let (id, rs) = secp256k1::SECP256K1.sign_ecdsa_recoverable(digest, key).serialize_compact();
-    let mut bytes = rs.to_vec();
-    bytes.push(i32::from(id) as u8);
-    Signature::new_secp256k1(bytes)
-}
-
 /// Genesis, 100 funded clients with escrow, a provider with escrow, and the signed batch.
 fn setup() -> Setup {
-    let store = Arc::new(MemoryBlockstore::new());
-    let buffered = std::rc::Rc::new(BufferedBlockstore::new(store.clone()));
-    let mut tree = StateTree::new(SharedStore::new(buffered.clone()));
-    install_singletons(&mut tree, "bench").unwrap();
-    genesis::install(&mut tree).unwrap();
     let worker_key = secp256k1::SecretKey::from_byte_array([200; 32]).unwrap();
     let worker = address(&worker_key);
-    create_account(&mut tree, worker, TokenAmount::from_whole(1_000_000)).unwrap();
     let keys: Vec<_> = (1..=DEALS as u8)
         .map(|i| secp256k1::SecretKey::from_byte_array([i; 32]).unwrap())
         .collect();
-    for key in &keys {
-        create_account(&mut tree, address(key), TokenAmount::from_whole(1_000)).unwrap();
-    }
-    let robust = Address::new_actor(b"bench provider");
-    let provider = tree.register_new_address(&robust).unwrap();
     let code = BuiltinType::Miner.code_cid();
-    tree.set_actor(provider, ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None));
-    let root = tree.flush().unwrap();
-    buffered.flush(&root).unwrap();
+    let mut provider = 0;
+    let (store, root) = common::genesis(|tree| {
+        genesis::install(tree).unwrap();
+        create_account(tree, worker, TokenAmount::from_whole(1_000_000)).unwrap();
+        for key in &keys {
+            create_account(tree, address(key), TokenAmount::from_whole(1_000)).unwrap();
+        }
+        let robust = Address::new_actor(b"bench provider");
+        provider = tree.register_new_address(&robust).unwrap();
+        tree.set_actor(
+            provider,
+            ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None),
+        );
+    });
 
-    let mut registry = ActorRegistry::new();
-    register_builtins(&mut registry);
-    storage_actors::register(&mut registry);
+    let mut registry = common::registry();
     registry.register(code, Arc::new(Provider(worker)));
     let registry = Arc::new(registry);
 
@@ -194,10 +138,6 @@ fn setup() -> Setup {
         .collect();
     let params = RawBytes::serialize(PublishStorageDealsParams { deals }).unwrap();
     Setup { store, root, registry, worker, params }
-}
-
-fn address(key: &secp256k1::SecretKey) -> Address {
-    Address::new_secp256k1(&key.public_key(secp256k1::SECP256K1).serialize_uncompressed()).unwrap()
 }
 
 fn publish_storage_deals(c: &mut Criterion) {

@@ -3,6 +3,7 @@
 //! format is the point.
 
 mod calls;
+mod deals;
 mod fees;
 mod filecoin;
 mod miner;
