@@ -126,3 +126,31 @@ pub fn receiver_entropy(rt: &dyn Runtime) -> Result<Vec<u8>, ActorError> {
     let me = fvm_shared::address::Address::new_id(rt.message().receiver);
     fvm_ipld_encoding::to_vec(&me).map_err(|e| ActorError::serialization(e.to_string()))
 }
+
+/// An aggregate proof must cover a number of sectors in `allowed` (interactive and
+/// non-interactive PoRep have their own bounds) and fit the aggregate size limit.
+pub fn validate_aggregate(
+    proof_len: usize,
+    count: u64,
+    allowed: std::ops::RangeInclusive<u64>,
+) -> Result<(), ActorError> {
+    if count > *allowed.end() {
+        return Err(ActorError::illegal_argument(format!(
+            "too many sectors addressed, addressed {count} want <= {}",
+            allowed.end()
+        )));
+    }
+    if count < *allowed.start() {
+        return Err(ActorError::illegal_argument(format!(
+            "too few sectors addressed, addressed {count} want >= {}",
+            allowed.start()
+        )));
+    }
+    if proof_len > crate::miner::policy::MAX_AGGREGATED_PROOF_SIZE {
+        return Err(ActorError::illegal_argument(format!(
+            "sector prove-commit proof of size {proof_len} exceeds max size of {}",
+            crate::miner::policy::MAX_AGGREGATED_PROOF_SIZE
+        )));
+    }
+    Ok(())
+}

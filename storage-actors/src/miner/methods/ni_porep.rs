@@ -15,7 +15,7 @@ use fvm_shared::sector::{RegisteredAggregateProof, RegisteredSealProof};
 
 use super::common::{
     check_balance_invariants, check_control_caller, consensus_fault_active, load, receiver_entropy,
-    repay_debts_or_abort, validate_expiration,
+    repay_debts_or_abort, validate_aggregate, validate_expiration,
 };
 use crate::miner::deadline_info::deadline_is_mutable;
 use crate::miner::emit;
@@ -25,9 +25,9 @@ use crate::miner::ext::{
 };
 use crate::miner::monies::{daily_proof_fee, initial_pledge_for_power, raw_power_for_sector};
 use crate::miner::policy::{
-    MAX_AGGREGATED_PROOF_SIZE, MAX_AGGREGATED_SECTORS_NI, MAX_PROVE_COMMIT_NI_LOOKBACK,
-    MAX_SECTOR_NUMBER, MIN_AGGREGATED_SECTORS_NI, WPOST_PERIOD_DEADLINES,
-    can_prove_commit_ni_seal_proof, is_sealed_sector,
+    MAX_AGGREGATED_SECTORS_NI, MAX_PROVE_COMMIT_NI_LOOKBACK, MAX_SECTOR_NUMBER,
+    MIN_AGGREGATED_SECTORS_NI, WPOST_PERIOD_DEADLINES, can_prove_commit_ni_seal_proof,
+    is_sealed_sector,
 };
 use crate::miner::proofs::verify_aggregate_seals;
 use crate::miner::records::SectorOnChainInfo;
@@ -47,7 +47,11 @@ pub fn prove_commit_sectors_ni(
 ) -> ActorResult {
     let now = rt.machine().epoch;
     let (state, info) = load(rt)?;
-    validate_aggregate_ni(params.aggregate_proof.len(), params.sectors.len() as u64)?;
+    validate_aggregate(
+        params.aggregate_proof.len(),
+        params.sectors.len() as u64,
+        MIN_AGGREGATED_SECTORS_NI..=MAX_AGGREGATED_SECTORS_NI,
+    )?;
     check_control_caller(rt, &info)?;
     if params.proving_deadline >= WPOST_PERIOD_DEADLINES {
         return Err(ActorError::illegal_argument(format!(
@@ -168,27 +172,6 @@ pub fn prove_commit_sectors_ni(
         )?;
     }
     ret(&ProveCommitSectorsNIReturn { activation_results: validation })
-}
-
-/// The aggregate must cover 1 to 65 sectors and fit the aggregate size limit.
-fn validate_aggregate_ni(proof_len: usize, count: u64) -> Result<(), ActorError> {
-    if count > MAX_AGGREGATED_SECTORS_NI {
-        return Err(ActorError::illegal_argument(format!(
-            "too many sectors addressed, addressed {count} want <= {MAX_AGGREGATED_SECTORS_NI}"
-        )));
-    }
-    if count < MIN_AGGREGATED_SECTORS_NI {
-        return Err(ActorError::illegal_argument(format!(
-            "too few sectors addressed, addressed {count} want >= {MIN_AGGREGATED_SECTORS_NI}"
-        )));
-    }
-    if proof_len > MAX_AGGREGATED_PROOF_SIZE {
-        return Err(ActorError::illegal_argument(format!(
-            "sector prove-commit proof of size {proof_len} exceeds max size of \
-             {MAX_AGGREGATED_PROOF_SIZE}"
-        )));
-    }
-    Ok(())
 }
 
 /// Which sectors may be onboarded, and every sector number named (valid or not: all are

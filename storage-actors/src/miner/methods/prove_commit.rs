@@ -18,7 +18,7 @@ use num_traits::Zero;
 
 use super::common::{
     check_balance_invariants, check_control_caller, load, max_prove_commit_duration,
-    receiver_entropy,
+    receiver_entropy, validate_aggregate,
 };
 use crate::market::commd::unsealed_cid_of_pieces;
 use crate::miner::emit;
@@ -29,8 +29,8 @@ use crate::miner::ext::{
 use crate::miner::monies::{daily_proof_fee, initial_pledge_for_power, qa_power_for_weight};
 use crate::miner::notifications::{ActivationNotifications, notify_data_consumers};
 use crate::miner::policy::{
-    MAX_AGGREGATED_PROOF_SIZE, MAX_AGGREGATED_SECTORS, MIN_AGGREGATED_SECTORS,
-    MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY,
+    MAX_AGGREGATED_SECTORS, MIN_AGGREGATED_SECTORS, MIN_SECTOR_EXPIRATION,
+    PRE_COMMIT_CHALLENGE_DELAY,
 };
 use crate::miner::proofs::{batch_verify_seals, verify_aggregate_seals};
 use crate::miner::records::{MinerInfo, SectorOnChainInfo, SectorPreCommitOnChainInfo};
@@ -118,7 +118,11 @@ pub fn prove_commit_sectors3(
         if params.aggregate_proof_type != Some(RegisteredAggregateProof::SnarkPackV2) {
             return Err(ActorError::illegal_argument("aggregate proof type must be SnarkPackV2"));
         }
-        validate_aggregate(params.aggregate_proof.len(), params.sector_activations.len() as u64)?;
+        validate_aggregate(
+            params.aggregate_proof.len(),
+            params.sector_activations.len() as u64,
+            MIN_AGGREGATED_SECTORS..=MAX_AGGREGATED_SECTORS,
+        )?;
     }
 
     let validation = validate_precommits(rt, &precommits, params.require_activation_success)?;
@@ -198,26 +202,6 @@ pub fn prove_commit_sectors3(
     ret(&ProveCommitSectors3Return {
         activation_results: BatchReturn::stack(&[validation, proven, data_batch]),
     })
-}
-
-fn validate_aggregate(proof_len: usize, count: u64) -> Result<(), ActorError> {
-    if count > MAX_AGGREGATED_SECTORS {
-        return Err(ActorError::illegal_argument(format!(
-            "too many sectors addressed, addressed {count} want <= {MAX_AGGREGATED_SECTORS}"
-        )));
-    }
-    if count < MIN_AGGREGATED_SECTORS {
-        return Err(ActorError::illegal_argument(format!(
-            "too few sectors addressed, addressed {count} want >= {MIN_AGGREGATED_SECTORS}"
-        )));
-    }
-    if proof_len > MAX_AGGREGATED_PROOF_SIZE {
-        return Err(ActorError::illegal_argument(format!(
-            "sector prove-commit proof of size {proof_len} exceeds max size of \
-             {MAX_AGGREGATED_PROOF_SIZE}"
-        )));
-    }
-    Ok(())
 }
 
 /// Which pre-commits may be proven now. Seal randomness is drawn for every one (as the proofs
